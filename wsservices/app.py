@@ -1,0 +1,29 @@
+"""The WSGI application: the three ESP services on one binding, plus /health.
+
+`make_app(cluster)` is what the server, the threaded test server and WSGI hosts use.
+"""
+from __future__ import annotations
+
+import json
+
+from werkzeug.wrappers import Request, Response
+
+from wsservices.esp.binding import EspBinding
+from wsservices.filespray.service import FileSpray
+from wsservices.packageprocess.service import WsPackageProcess
+from wsservices.wsdfu.service import WsDfu
+
+SERVICE_CLASSES = (FileSpray, WsDfu, WsPackageProcess)
+
+
+def make_app(cluster) -> EspBinding:
+    services = [cls(cluster) for cls in SERVICE_CLASSES]
+
+    def health(request: Request) -> Response:
+        body = {"status": "ok",
+                "services": {s.name: {"version": s.version, "path": f"/{s.name}/"} for s in services},
+                **cluster.summary()}
+        return Response(json.dumps(body, indent=2, default=str), content_type="application/json")
+
+    return EspBinding(services, max_request_bytes=cluster.settings.max_request_bytes,
+                      extra_routes={"health": health})

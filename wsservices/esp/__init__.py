@@ -1,0 +1,5 @@
+"""ESP conventions: everything about how a real ESP reads requests and writes answers.
+
+The services (wsservices/filespray, wsdfu, packageprocess) only declare models and methods;
+routing, SOAP envelopes, error placement, WSDL and the HTML pages live here, once.
+"""

@@ -1,0 +1,226 @@
+"""ESP's HTTP binding: one WSGI application serving every emulated service the way ESP does.
+
+Routing (esp-protocol.md A.2): the first path segment is the service and the second the
+method, both matched without regard to case. `?wsdl`/`?xsd` anywhere in the query win, then
+`/Svc` redirects to `Svc/`, `/Svc/` is the index page, `Method?form` the form page, and a
+method URL with or without parameters runs the method (answered in plain XML). A POST with a
+SOAP content type goes to the SOAP pipeline whatever the URL; a form POST is a GET.
+
+Not emulated yet: authentication, JSON bodies and `.json` output (a `.json` request gets an
+ESP exception saying so), the sample documents (`reqxml_`, `respxml_`, ...).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Iterable
+from urllib.parse import parse_qsl
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request, Response
+
+from wsservices.engine.errors import DomainError
+from wsservices.esp import codec, pages, soap, wsdl
+from wsservices.esp.faults import EspFault, fault_document, gmt_prefix, inline_exception
+from wsservices.esp.formpath import decode_params
+from wsservices.esp.service import EspService
+from wsservices.esp.types import Operation
+
+log = logging.getLogger("wsservices.esp")
+
+XML = "text/xml; charset=UTF-8"
+HTML = "text/html; charset=UTF-8"
+WSDL_TYPE = "application/xml; charset=UTF-8"
+_SOAPACTION_VER = re.compile(r"ver_=([0-9.]+)")
+INTERNAL_ERROR = 20000
+
+
+class EspBinding:
+    """The WSGI app: routes to the services, applies ESP's wire conventions."""
+
+    def __init__(self, services: Iterable[EspService], max_request_bytes: int = 8_000_000,
+                 extra_routes: dict[str, Any] | None = None):
+        self.services = {s.name.lower(): s for s in services}
+        self.max_request_bytes = max_request_bytes
+        self.extra_routes = {k.lower(): v for k, v in (extra_routes or {}).items()}
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        try:
+            response = self.dispatch(request)
+        except Exception:  # never a stack trace on the wire
+            log.exception("unhandled error for %s %s", request.method, request.path)
+            response = Response("Request failed. Check log files for more information.",
+                                500, content_type="text/plain")
+        code = response.status_code  # ESP's reason phrases: "302 Found", not werkzeug's "302 FOUND"
+        response.status = f"{code} {HTTP_STATUS_CODES.get(code, 'Unknown')}"
+        return response(environ, start_response)
+
+    # -- routing -----------------------------------------------------------
+    def dispatch(self, request: Request) -> Response:
+        segments = request.path.lstrip("/").split("/", 2)
+        first = segments[0].lower()
+        if not first:
+            return _html(pages.root_page([(s.name, s.version) for s in self.services.values()]))
+        if first in self.extra_routes:
+            return self.extra_routes[first](request)
+        service = self.services.get(first)
+        if service is None:
+            return _html(pages.not_found_page(), 404)
+        method = segments[1] if len(segments) > 1 else None
+        if request.method not in ("GET", "POST"):
+            if request.method == "OPTIONS":
+                return Response("", 200)
+            return _html(pages.unsupported_method_page(request.method))
+        body = self._read_body(request)
+        if isinstance(body, Response):
+            return body
+        if request.method == "POST" and _is_soap(request, body):
+            return self.soap(service, request, body, method or "")
+        args = _params(request, body)
+        return self.get(service, request, method, args)
+
+    def _read_body(self, request: Request) -> bytes | Response:
+        limit = self.max_request_bytes
+        if request.content_length is not None and request.content_length > limit:
+            return Response("Request Entity Too Large", 413, content_type="text/plain")
+        data = request.stream.read(limit + 1)
+        if len(data) > limit:
+            return Response("Request Entity Too Large", 413, content_type="text/plain")
+        return data
+
+    # -- GET and form POST ---------------------------------------------------
+    def get(self, service: EspService, request: Request, method: str | None,
+            args: list[tuple[str, str]]) -> Response:
+        names = {k for k, _ in args}
+        op = None
+        fmt = None
+        if method:
+            base, dot, suffix = method.rpartition(".")
+            if dot and suffix.lower() in ("json", "xml"):
+                method, fmt = base, suffix.lower()
+            op = service.find_operation(method) if method else None
+            if method and (op is None or op.name.lower() != method.lower()):
+                if method.lower() == "version_":
+                    return _version_info(service)
+                return _html(pages.not_found_page(), 404)
+        base_url = request.host_url
+        if names & {"wsdl", "wsdl_ext"}:
+            return Response(wsdl.document(type(service), base_url, op.name if op else None),
+                            content_type=WSDL_TYPE)
+        if "xsd" in names:
+            return Response(wsdl.document(type(service), base_url, op.name if op else None, xsd=True),
+                            content_type=WSDL_TYPE)
+        if op is None:
+            if method is None:
+                target = f"{service.name}/" + (f"?{request.query_string.decode()}" if request.query_string else "")
+                return Response("", 302, headers={"Location": target})
+            return _html(pages.index_page(service.name, service.version, _last(args, "ver_"),
+                                          list(service.operations), args))
+        if "form" in names:
+            query = pages.link_params(args, service.version)
+            return _html(pages.form_page(service.name, service.version, op.name, op.request_name,
+                                         codec.field_paths(op.request), query))
+        return self.run_from_params(service, op, args, fmt, "rawxml_" in names)
+
+    def run_from_params(self, service: EspService, op: Operation, args: list[tuple[str, str]],
+                        fmt: str | None, rawxml: bool) -> Response:
+        source = f"{service.name}::{op.name.upper()}()"
+        if fmt == "json":
+            return _json_exceptions(source, -1, "JSON output is not implemented by this emulator yet.")
+        request = decode_params(args, op.request)
+        try:
+            response = service.invoke(op, request)
+        except DomainError as exc:
+            return _xml_exceptions(source, exc.code, exc.message)
+        except Exception:
+            log.exception("%s failed", source)
+            return _xml_exceptions(source, INTERNAL_ERROR, "Internal Server Error")
+        out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>']
+        codec.encode(response, op.response, op.response_name, out, service.omit_unset)
+        return Response("".join(out), content_type=XML, headers={"Expires": "0"})
+
+    # -- SOAP ----------------------------------------------------------------
+    def soap(self, service: EspService, request: Request, body: bytes, url_method: str) -> Response:
+        version = request.args.get("ver_") or _soapaction_version(request) or "0"
+        try:
+            call = soap.read_call(body)
+            call_name = codec.local_name(call)
+            op = service.find_operation(call_name)
+            if op is None:
+                raise EspFault.unknown_method(call_name, service.name)
+            req = codec.decode(call, op.request)
+        except EspFault as fault:
+            location = f"{request.host_url}{service.name}/{url_method}?xsd&ver_={pages.format_version(version)}"
+            return Response(fault_document(service.namespace, fault.code, fault.message, location),
+                            500, content_type=XML)
+        source = f"{service.name}::{call_name}()"
+        try:
+            response = service.invoke(op, req)
+        except DomainError as exc:
+            response = op.response(Exceptions=inline_exception(service.contract, exc.code, exc.message, source))
+        except Exception:
+            log.exception("%s failed", source)
+            response = op.response(Exceptions=inline_exception(
+                service.contract, INTERNAL_ERROR, "Internal Server Error", source))
+        out: list[str] = []
+        codec.encode(response, op.response, op.response_name, out, service.omit_unset,
+                     attrs=f' xmlns="{service.namespace}"')
+        return Response(soap.envelope("".join(out)), content_type=XML)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _html(text: str, status: int = 200) -> Response:
+    return Response(text, status, content_type=HTML)
+
+
+def _is_soap(request: Request, body: bytes) -> bool:
+    ctype = (request.headers.get("Content-Type") or "").lower()
+    if ctype.startswith(("text/xml", "application/soap")):
+        return True
+    if ctype.startswith("multipart/related"):
+        return "text/xml" in ctype or "application/soap" in ctype
+    return not ctype and body.lstrip()[:1] == b"<"
+
+
+def _params(request: Request, body: bytes) -> list[tuple[str, str]]:
+    """URL parameters, joined by form-body fields, in order (ESP keeps the last of a name)."""
+    items = list(MultiDict(request.args).items(multi=True))
+    ctype = (request.headers.get("Content-Type") or "").lower()
+    if request.method == "POST" and ctype.startswith("application/x-www-form-urlencoded"):
+        items += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    elif request.method == "POST" and ctype.startswith("multipart/form-data"):
+        items += list(request.form.items(multi=True))
+    return items
+
+
+def _last(args: list[tuple[str, str]], name: str) -> str | None:
+    found = [v for k, v in args if k == name]
+    return found[-1] if found else None
+
+
+def _soapaction_version(request: Request) -> str | None:
+    match = _SOAPACTION_VER.search(request.headers.get("SOAPAction", ""))
+    return match.group(1) if match else None
+
+
+def _version_info(service: EspService) -> Response:
+    text = (f"<VersionInfo><Service>{service.name}</Service>"
+            f"<Version>{float(service.version):.3f}</Version></VersionInfo>")
+    return Response(text, content_type=WSDL_TYPE)
+
+
+def _xml_exceptions(source: str, code: int, message: str) -> Response:
+    text = (f"<Exceptions><Source>{codec.escape(source)}</Source><Exception><Code>{code}</Code>"
+            f"<Audience>user</Audience><Message>{codec.escape(gmt_prefix() + message)}</Message>"
+            "</Exception></Exceptions>")
+    return Response(text, content_type="application/xml", headers={"Expires": "0"})
+
+
+def _json_exceptions(source: str, code: int, message: str) -> Response:
+    body = {"Exceptions": {"Source": source, "Exception": [{"Code": code, "Message": message}]}}
+    return Response(json.dumps(body, separators=(", ", ": ")), content_type="application/json",
+                    headers={"Expires": "0"})

@@ -1,0 +1,206 @@
+"""Between spyne models and ESP's XML, read and written the way ESP does it.
+
+Reading (SOAP body): fields are matched by local name, case-sensitively, whatever their
+namespace or prefix; unknown children are ignored; an array wrapper takes every child element
+whatever its name; integers are read like C's atol (junk gives 0), booleans are true for
+1/true (any case), an empty element leaves a non-string field unset.
+
+Writing: children in contract order, never self-closing; booleans as 1/0. Types ESP marks
+`nil_remove` omit the fields never set; every other type writes each simple field (empty
+string, 0, false, or the declared default). Unset structs and the `Exceptions` field are
+omitted, as are empty struct arrays.
+
+Not emulated: ESP's per-field `min_ver`/`max_ver` filtering by client version (every field of
+the contract version is written).
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import re
+from typing import Any, Iterator
+
+from lxml import etree
+from spyne.model import ComplexModelBase
+from spyne.model.binary import ByteArray
+from spyne.model.primitive import Boolean, DateTime, Decimal, Double, Float, Integer
+
+_INT = re.compile(r"\s*([+-]?\d+)")
+_FLOAT = re.compile(r"\s*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def is_complex(t: type) -> bool:
+    return isinstance(t, type) and issubclass(t, ComplexModelBase)
+
+
+def is_many(t: type) -> bool:
+    return t.Attributes.max_occurs not in (1, None)
+
+
+def array_item(model: type) -> tuple[str, type] | None:
+    """(field, type) when `model` is an ESP array wrapper: a single repeated field."""
+    fields = list(model._type_info.items())
+    if len(fields) == 1 and is_many(fields[0][1]):
+        return fields[0]
+    return None
+
+
+def local_name(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+# ---------------------------------------------------------------- reading
+
+def atol(text: str) -> int:
+    m = _INT.match(text)
+    return int(m.group(1)) if m else 0
+
+
+def atof(text: str) -> float:
+    m = _FLOAT.match(text)
+    return float(m.group(1)) if m else 0.0
+
+
+def parse_simple(t: type, text: str | None) -> Any:
+    """One simple value from its text, as ESP's SOAP reader converts it."""
+    text = text or ""
+    if issubclass(t, Boolean):
+        return text.strip().lower() in ("1", "true") if text.strip() else None
+    if not text.strip():
+        return None if not _is_string(t) else text
+    if issubclass(t, Integer):
+        return atol(text)
+    if issubclass(t, (Double, Float, Decimal)):
+        return atof(text)
+    if issubclass(t, DateTime):
+        try:
+            return _dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if issubclass(t, ByteArray):
+        try:
+            return [base64.b64decode(text.strip(), validate=False)]
+        except ValueError:
+            return None
+    return text
+
+
+def _is_string(t: type) -> bool:
+    return not issubclass(t, (Boolean, Integer, Double, Float, Decimal, DateTime, ByteArray))
+
+
+def decode(el: etree._Element, model: type) -> Any:
+    """A model instance from an XML element (a request element or a nested struct)."""
+    inst = model()
+    item = array_item(model)
+    if item is not None:
+        name, t = item
+        setattr(inst, name, [_decode_value(c, t) for c in el if isinstance(c.tag, str)])
+        return inst
+    found: dict[str, list[etree._Element]] = {}
+    for child in el:
+        if isinstance(child.tag, str):
+            found.setdefault(local_name(child), []).append(child)
+    for name, t in model._type_info.items():
+        matches = found.get(name)
+        if not matches:
+            continue
+        if is_many(t):
+            setattr(inst, name, [_decode_value(c, t) for c in matches])
+        else:
+            value = _decode_value(matches[0], t)
+            if value is not None:
+                setattr(inst, name, value)
+    return inst
+
+
+def _decode_value(el: etree._Element, t: type) -> Any:
+    return decode(el, t) if is_complex(t) else parse_simple(t, el.text)
+
+
+# ---------------------------------------------------------------- writing
+
+def fields_to_write(inst: Any, model: type, nil_remove: frozenset[str]) -> Iterator[tuple[str, type, Any]]:
+    """(name, type, value) of every field ESP writes for `inst`, unset values filled in.
+
+    A response carrying `Exceptions` writes that alone: ESP drops every other field.
+
+    Shared by the XML and JSON writers so that both apply the same omission rules.
+    """
+    if getattr(inst, "Exceptions", None) is not None and "Exceptions" in model._type_info:
+        yield "Exceptions", model._type_info["Exceptions"], inst.Exceptions
+        return
+    keep_unset = model.get_type_name() not in nil_remove
+    for name, t in model._type_info.items():
+        value = getattr(inst, name, None)
+        if value is None:
+            if name == "Exceptions" or is_complex(t) or is_many(t) or not keep_unset:
+                continue
+            value = unset_value(t)
+        elif is_many(t) and is_complex(t) and not value:
+            continue
+        yield name, t, value
+
+
+def unset_value(t: type) -> Any:
+    default = t.Attributes.default
+    if default is not None:
+        return default
+    if issubclass(t, Boolean):
+        return False
+    if issubclass(t, Integer):
+        return 0
+    if issubclass(t, (Double, Float, Decimal)):
+        return 0.0
+    return ""
+
+
+def xml_text(value: Any) -> str:
+    """ESP's text for one simple value."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, _dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ" if value.tzinfo else "%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], bytes):
+        return base64.b64encode(b"".join(value)).decode("ascii")
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)
+
+
+def escape(text: str) -> str:
+    text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&apos;"))
+    return _XML_INVALID.sub("?", text)
+
+
+def encode(inst: Any, model: type, tag: str, out: list[str], nil_remove: frozenset[str],
+           attrs: str = "") -> None:
+    """Append `<tag attrs>…</tag>` for a model instance to `out`."""
+    out.append(f"<{tag}{attrs}>")
+    for name, t, value in fields_to_write(inst, model, nil_remove):
+        values = value if is_many(t) else (value,)
+        for v in values:
+            if is_complex(t):
+                encode(v, t, name, out, nil_remove)
+            else:
+                out.append(f"<{name}>{escape(xml_text(v))}</{name}>")
+    out.append(f"</{tag}>")
+
+
+def field_paths(model: type, prefix: str = "", depth: int = 0) -> list[str]:
+    """The form-field names of a request model's fields (A.10): `A.B`, arrays as `N` or `X.T.0.F`."""
+    paths: list[str] = []
+    for name, t in model._type_info.items():
+        if not is_complex(t) or depth > 4:
+            paths.append(prefix + name)
+            continue
+        item = array_item(t)
+        if item is None:
+            paths += field_paths(t, f"{prefix}{name}.", depth + 1)
+        elif is_complex(item[1]):
+            paths += field_paths(item[1], f"{prefix}{name}.{item[1].get_type_name()}.0.", depth + 1)
+        else:
+            paths.append(prefix + name)
+    return paths

@@ -1,0 +1,62 @@
+"""ESP's two error channels, in one place.
+
+* A service error (a `DomainError` from the engine) goes inline: the normal response element
+  with an `Exceptions` child and nothing else, HTTP 200. Like ESP's FORWARDEXCEPTION, the
+  message gets a `YYYY-MM-DD HH:MM:SS GMT: ` prefix and keeps its code.
+* A failure outside a method (empty body, unparsable XML, unknown method) is an `EspFault`:
+  a SOAP Fault with HTTP 500 whose `detail` carries the `Exceptions` document.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+from wsservices.esp.codec import escape
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+ENVELOPE_OPEN = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope'
+                 ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+                 ' xmlns:xsd="http://www.w3.org/2001/XMLSchema"'
+                 f' xmlns:soap="{SOAP_ENV}"'
+                 ' xmlns:wsse="http://schemas.xmlsoap.org/ws/2002/04/secext"><soap:Body>')
+ENVELOPE_CLOSE = "</soap:Body></soap:Envelope>"
+
+
+class EspFault(Exception):
+    """A protocol-level failure, answered as a SOAP Fault (HTTP 500)."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    @classmethod
+    def bad_request(cls, detail: str) -> "EspFault":
+        return cls(400, f"Bad Request [{detail}]")
+
+    @classmethod
+    def unknown_method(cls, method: str, service: str) -> "EspFault":
+        return cls.bad_request(f"Method {method} not available in service {service}")
+
+
+def gmt_prefix(now: _dt.datetime | None = None) -> str:
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    return now.strftime("%Y-%m-%d %H:%M:%S GMT: ")
+
+
+def inline_exception(models, code: int, message: str, source: str):
+    """The `Exceptions` value of a response carrying one service error."""
+    exc = models.EspException(Code=str(code), Audience="user", Source=source,
+                              Message=gmt_prefix() + message)
+    return models.ArrayOfEspException(Exception=[exc])
+
+
+def fault_document(namespace: str, code: int, message: str, schema_location: str) -> bytes:
+    """The whole SOAP Fault envelope ESP sends for a protocol-level failure."""
+    msg = escape(message)
+    faultstring = escape(f"[{code:3d}: {message}] ")
+    body = (f"<soap:Fault><faultcode>{code}</faultcode><faultstring>{faultstring}</faultstring>"
+            f"<faultactor>Esp</faultactor><detail><Exceptions xmlns=\"{namespace}\""
+            f" xsi:schemaLocation=\"{escape(namespace + ' ' + schema_location)}\">"
+            f"<Source>Esp</Source><Exception><Code>{code}</Code><Audience>user</Audience>"
+            f"<Message>{msg}</Message></Exception></Exceptions></detail></soap:Fault>")
+    return (ENVELOPE_OPEN + body + ENVELOPE_CLOSE).encode("utf-8")

@@ -1,0 +1,73 @@
+"""The HTML pages ESP serves: a service's index page, the 404 page and a method's form page.
+
+The index page is byte-for-byte ESP's layout (one string, no newlines, `&` unescaped in
+links, operations in strcmp order including Ping). The form page is a simple stand-in that
+names the method and lists its request fields; ESP's scripted form is not emulated yet.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from wsservices import __version__
+
+BUILD = f"hpccemu_{__version__}"
+HEAD = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+        "<title>Enterprise Services Platform</title></head><body>")
+TAIL = "</body></html>"
+
+
+def format_version(version: str | float) -> str:
+    """ESP prints link versions with %g: 1.08 -> 1.08, 1.10 -> 1.1."""
+    return f"{float(version):g}"
+
+
+def link_params(args: list[tuple[str, str]], version: str) -> str:
+    """The request's own parameters (minus form) as ESP writes them in links, ver_ first if absent."""
+    parts = [k if v == "" else f"{k}={v}" for k, v in args if k not in ("form", "__querystring")]
+    if not any(k == "ver_" for k, _ in args):
+        parts.insert(0, f"ver_={format_version(version)}")
+    return "?" + "&".join(parts)
+
+
+def index_page(service: str, version: str, client_version: str | None, op_names: list[str],
+               args: list[tuple[str, str]]) -> str:
+    shown = f"{float(client_version or version):.2f}"
+    q = link_params(args, version)
+    ops = sorted(op_names)
+    forms = "".join(f'<li><a href="{op}{q}&form">{op}</a></li>' for op in ops)
+    wsdls = "".join(f'<li><a href="{op}{q}&wsdl">{op}</a></li>' for op in ops)
+    return (f"{HEAD}<h1>{service}</h1><h2>Version: {shown}, Build: {BUILD}</h2>"
+            "For complete sets of example messages:<br/>"
+            f'<ul><li><a href="{q}&reqxml_">XML Requests</a></li>'
+            f'<li><a href="{q}&respxml_">XML Responses</a></li>'
+            f'<li><a href="{q}&respjson_">JSON Responses</a></li></ul>'
+            f"The following operations are supported:<br/><ul>{forms}</ul>"
+            f'<br/>For a formal definition, please review the <a href="{q}&wsdl">WSDL Definition</a>'
+            " for this service, <br/><br/>or the individual WSDL definitions for each operation: "
+            f"<ul>{wsdls}</ul>{TAIL}")
+
+
+def not_found_page() -> str:
+    return f"{HEAD}<h1>Page Not Found</h1>{TAIL}"
+
+
+def unsupported_method_page(method: str) -> str:
+    return f"{HEAD}<h1>Unsupported http method {escape(method)}</h1>{TAIL}"
+
+
+def root_page(services: list[tuple[str, str]]) -> str:
+    items = "".join(f'<li><a href="/{name}/">{name}</a> {version}</li>' for name, version in services)
+    return f"{HEAD}<h1>hpccemu</h1><p>Emulated ESP services:</p><ul>{items}</ul>{TAIL}"
+
+
+def form_page(service: str, version: str, method: str, request_type: str, fields: list[str],
+              query: str) -> str:
+    rows = "".join(f"<tr><td>{escape(f)}</td><td><input type='text' name='{escape(f)}' size='50'></td></tr>"
+                   for f in fields)
+    return ('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">'
+            f"<html><head><title>ESP Service form</title></head><body>"
+            f"<h3>{service} [Version {float(version):.2f}]</h3><h4>&gt;{method}</h4>"
+            f'<p><a href="{method}{query}&wsdl">WSDL</a> <a href="{query}&xsd">XSD</a></p>'
+            f'<form id="esp_form" method="POST" enctype="application/x-www-form-urlencoded"'
+            f' action="{method}{query}"><p>{request_type}</p><table>{rows}</table>'
+            f'<input type="submit" value="Submit"></form>{TAIL}')

@@ -1,0 +1,114 @@
+"""The base of every emulated ESP service, and its spyne Application.
+
+A service subclass names its generated contract module and implements operations as plain
+methods named after them (`def DropZoneFiles(self, req)`), each taking the request model and
+returning the response model. Operations of the contract without a method answer with an
+inline exception saying the emulator does not implement them yet.
+
+The spyne Application is built from the contract: one `@rpc` per operation with the exact
+request and response element names (document/literal, bare), forwarding to the method. It
+gives the WSDL and the operation descriptors; ESP's own wire rules live in `binding`.
+"""
+from __future__ import annotations
+
+import warnings
+from functools import cached_property
+from types import ModuleType
+from typing import Any
+
+from wsservices.engine.errors import NotImplementedByEmulator
+from wsservices.esp.types import Operation
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from spyne import Application, ServiceBase, rpc
+    from spyne.protocol.soap import Soap11
+
+
+class EspService:
+    """One ESP service: its contract, its implementation and how ESP names things."""
+
+    contract: ModuleType
+    #: type names ESP marks [nil_remove]: their unset fields are omitted, not written empty
+    nil_remove: frozenset[str] = frozenset()
+    #: the inline Exceptions of a SOAP answer carry no top-level Source
+    always_nil_remove = frozenset({"ArrayOfEspException"})
+    #: operations this emulator adds beyond the contract WSDL (newer ECM versions)
+    extra_operations: tuple[Operation, ...] = ()
+
+    def __init__(self, cluster: Any):
+        self.cluster = cluster
+
+    # -- naming ------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.contract.SERVICE
+
+    @property
+    def version(self) -> str:
+        return self.contract.VERSION
+
+    @property
+    def namespace(self) -> str:
+        return self.contract.NAMESPACE
+
+    @cached_property
+    def operations(self) -> dict[str, Operation]:
+        ops = list(self.contract.OPERATIONS) + list(self.extra_operations)
+        return {op.name: op for op in sorted(ops, key=lambda o: o.name)}
+
+    @cached_property
+    def _by_call_name(self) -> dict[str, Operation]:
+        table: dict[str, Operation] = {}
+        for op in self.operations.values():
+            table.setdefault(op.request_name.lower(), op)
+        for op in self.operations.values():  # a method name wins over a request type name
+            table[op.name.lower()] = op
+        return table
+
+    @cached_property
+    def omit_unset(self) -> frozenset[str]:
+        return self.nil_remove | self.always_nil_remove
+
+    def find_operation(self, call_name: str) -> Operation | None:
+        """The operation a call element or URL names: method or request type, any case."""
+        return self._by_call_name.get(call_name.lower())
+
+    def implemented(self, op_name: str) -> bool:
+        return callable(getattr(type(self), op_name, None))
+
+    # -- calling -----------------------------------------------------------
+    def invoke(self, op: Operation, request: Any) -> Any:
+        """Run one operation; engine errors propagate to the ESP layer."""
+        if not self.implemented(op.name):
+            raise NotImplementedByEmulator(
+                f"{self.name}::{op.name} is not implemented by this emulator yet.")
+        return getattr(self, op.name)(request)
+
+    def Ping(self, req: Any) -> Any:
+        return self.operations["Ping"].response()
+
+    # -- spyne -------------------------------------------------------------
+    @classmethod
+    def spyne_application(cls) -> Application:
+        ops = list(cls.contract.OPERATIONS) + list(cls.extra_operations)
+        methods = {op.name: _rpc_stub(op) for op in ops}
+        service = type(cls.contract.SERVICE, (ServiceBase,), methods)
+        return Application([service], tns=cls.contract.NAMESPACE, name=cls.contract.SERVICE,
+                           in_protocol=Soap11(validator="soft"), out_protocol=Soap11())
+
+
+def _rpc_stub(op: Operation):
+    """An `@rpc` function for `op` that forwards to the EspService in `ctx.udc`."""
+    options = dict(_returns=op.response, _body_style="bare",
+                   _in_message_name=op.request_name, _out_message_name=op.response_name)
+    if op.request._type_info:
+        def stub(ctx, request):
+            return ctx.udc.invoke(op, request)
+        stub.__name__ = stub.__qualname__ = op.name
+        return rpc(op.request, **options)(stub)
+
+    def stub(ctx):
+        return ctx.udc.invoke(op, op.request())
+    stub.__name__ = stub.__qualname__ = op.name
+    return rpc(**options)(stub)

@@ -1,0 +1,17 @@
+"""FileSpray: drop zones, spray, despray, copy and DFU workunits.
+
+Operations are implemented as methods named after them; the rest of the contract answers
+"not implemented by this emulator yet".
+"""
+from __future__ import annotations
+
+from wsservices.esp.service import EspService
+from wsservices.filespray import models
+
+
+class FileSpray(EspService):
+    contract = models
+    nil_remove = frozenset({"DFUWorkunit", "GroupNode", "DFUActionResult", "DropZone",
+                            "DropZoneFilesResponse", "DFUWorkunitsActionResponse",
+                            "GetSprayTargetsResponse", "GetDFUServerQueuesResponse",
+                            "GetRemoteTargetsResponse"})
