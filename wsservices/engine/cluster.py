@@ -1,0 +1,54 @@
+"""The emulated cluster as one object: what the ESP services receive.
+
+`Cluster.open(settings)` creates the data-directory layout, opens (and migrates) the Dali store
+and keeps the settings and topology together. The engines for files, DFU workunits, package
+maps and Roxie queries hang off this object as they are added.
+
+Not emulated: separate Dali/DFU server/Thor processes; everything lives in this process.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .config import Settings
+from .datadir import DataDir
+from .environment import Environment
+from .store import Store
+
+
+class Cluster:
+    """Settings + topology + data directory + metadata store. Use as a context manager or call
+    `close` when done."""
+
+    def __init__(self, settings: Settings, datadir: DataDir, store: Store):
+        self.settings = settings
+        self.datadir = datadir
+        self.store = store
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> "Cluster":
+        settings = settings or Settings()
+        datadir = DataDir(settings.data_dir, settings.environment).create()
+        store = Store.open(datadir.dali_path)
+        return cls(settings, datadir, store)
+
+    @property
+    def environment(self) -> Environment:
+        return self.settings.environment
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Cluster":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def summary(self) -> dict[str, Any]:
+        """Plain data for ``/health``: data dir, schema version and the topology."""
+        return {
+            "data_dir": str(self.datadir.root),
+            "schema_version": self.store.schema_version,
+            **self.environment.summary(),
+        }

@@ -1,0 +1,190 @@
+"""Emulator settings: a TOML file, then ``HPCCEMU_*`` environment variables, then explicit
+overrides (CLI flags), each stronger than the one before.
+
+Settings (TOML top-level key / environment variable / default):
+
+==================  ==========================  ========================================
+host                HPCCEMU_HOST                ``127.0.0.1``
+port                HPCCEMU_PORT                ``8010`` (ESP's default; 0 = any free port)
+data_dir            HPCCEMU_DATA_DIR            ``./hpccemu-data``, relative to the current
+                                                directory when the settings are loaded
+max_request_bytes   HPCCEMU_MAX_REQUEST_BYTES   ``8000000`` (ESP maxRequestEntityLength)
+dfu_workers         HPCCEMU_DFU_WORKERS         ``2``
+deterministic       HPCCEMU_DETERMINISTIC       ``false``: when true a submitted DFU workunit
+                                                has finished before the SOAP reply is sent
+==================  ==========================  ========================================
+
+The config file is ``config_file``, else ``$HPCCEMU_CONFIG``, else none. Its top-level keys are
+the settings above; its tables describe the topology (see environment.py). A relative
+``data_dir`` in the file is taken relative to the file's directory; from the environment or an
+override, relative to the current directory. The returned ``data_dir`` is always absolute.
+
+Booleans accept ``1/0, true/false, yes/no, on/off`` (any case) from strings. An empty
+environment variable counts as unset; an override whose value is ``None`` is ignored. Unknown
+keys and bad values raise `ConfigError` (a ValueError) naming the key.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .environment import Environment
+from .errors import ConfigError
+
+__all__ = ["Settings", "load_settings", "ConfigError", "ENV_VARS", "DEFAULT_DATA_DIR"]
+
+DEFAULT_DATA_DIR = Path("hpccemu-data")
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8010
+    data_dir: Path = DEFAULT_DATA_DIR
+    max_request_bytes: int = 8_000_000
+    dfu_workers: int = 2
+    deterministic: bool = False
+    environment: Environment = field(default_factory=Environment.default)
+
+
+#: Settings field -> environment variable.
+ENV_VARS: dict[str, str] = {
+    "host": "HPCCEMU_HOST",
+    "port": "HPCCEMU_PORT",
+    "data_dir": "HPCCEMU_DATA_DIR",
+    "max_request_bytes": "HPCCEMU_MAX_REQUEST_BYTES",
+    "dfu_workers": "HPCCEMU_DFU_WORKERS",
+    "deterministic": "HPCCEMU_DETERMINISTIC",
+}
+CONFIG_ENV_VAR = "HPCCEMU_CONFIG"
+_TOPOLOGY_TABLES = {"thor", "dropzone", "roxie", "dfu"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def load_settings(config_file: str | Path | None = None,
+                  overrides: Mapping[str, object] | None = None,
+                  env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from defaults < config file < ``env`` (default ``os.environ``) < ``overrides``.
+
+    ``overrides`` keys are Settings field names; ``environment`` may be overridden with an
+    `Environment` instance.
+    """
+    env = os.environ if env is None else env
+    if config_file is None:
+        config_file = env.get(CONFIG_ENV_VAR) or None
+    values: dict[str, Any] = {}
+    base_dir = Path.cwd()
+    if config_file is not None:
+        path = Path(config_file)
+        doc = _read_toml(path)
+        file_dir = path.resolve().parent
+        for key, raw in doc.items():
+            if key in _TOPOLOGY_TABLES:
+                continue
+            if key not in ENV_VARS:
+                raise ConfigError(f"{key} ({path}): unknown setting "
+                                  f"(known: {', '.join(sorted(ENV_VARS))} and the tables "
+                                  f"{', '.join(sorted(_TOPOLOGY_TABLES))})")
+            values[key] = _parse(key, raw, str(path))
+            if key == "data_dir":
+                values[key] = file_dir / values[key]
+        try:
+            values["environment"] = Environment.from_mapping(doc)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} ({path})") from None
+    for key, var in ENV_VARS.items():
+        raw = env.get(var)
+        if raw is not None and raw.strip() != "":
+            values[key] = _parse(key, raw, var)
+    for key, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        if key == "environment":
+            if not isinstance(raw, Environment):
+                raise ConfigError("environment (override): expected an Environment")
+            values[key] = raw
+            continue
+        if key not in ENV_VARS:
+            raise ConfigError(f"{key} (override): unknown setting")
+        values[key] = _parse(key, raw, "override")
+    settings = replace(Settings(), **values)
+    return replace(settings, data_dir=(base_dir / settings.data_dir).absolute())
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path}: not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: {exc.strerror}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# value parsers: accept the TOML type or a string (env vars, CLI flags)
+# ---------------------------------------------------------------------------------------------
+
+def _bad(key: str, source: str, raw: Any, why: str) -> ConfigError:
+    return ConfigError(f"{key} ({source}): {why}, got {raw!r}")
+
+
+def _as_int(key: str, raw: Any, source: str, low: int, high: int | None = None) -> int:
+    if isinstance(raw, bool):
+        raise _bad(key, source, raw, "expected an integer")
+    if isinstance(raw, str):
+        try:
+            raw_int = int(raw.strip().replace("_", ""))
+        except ValueError:
+            raise _bad(key, source, raw, "expected an integer") from None
+    elif isinstance(raw, int):
+        raw_int = raw
+    else:
+        raise _bad(key, source, raw, "expected an integer")
+    if raw_int < low or (high is not None and raw_int > high):
+        limit = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise _bad(key, source, raw, f"must be {limit}")
+    return raw_int
+
+
+def _as_bool(key: str, raw: Any, source: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise _bad(key, source, raw, "expected a boolean (true/false, 1/0, yes/no, on/off)")
+
+
+def _as_host(key: str, raw: Any, source: str) -> str:
+    if not isinstance(raw, str) or not raw.strip() or any(c.isspace() for c in raw.strip()):
+        raise _bad(key, source, raw, "expected a host name or IP address")
+    return raw.strip()
+
+
+def _as_path(key: str, raw: Any, source: str) -> Path:
+    if isinstance(raw, Path):
+        return raw
+    if not isinstance(raw, str) or not raw.strip() or "\0" in raw:
+        raise _bad(key, source, raw, "expected a directory path")
+    return Path(raw.strip()).expanduser()
+
+
+_PARSERS: dict[str, Callable[[str, Any, str], Any]] = {
+    "host": _as_host,
+    "port": lambda k, r, s: _as_int(k, r, s, 0, 65535),
+    "data_dir": _as_path,
+    "max_request_bytes": lambda k, r, s: _as_int(k, r, s, 1),
+    "dfu_workers": lambda k, r, s: _as_int(k, r, s, 1),
+    "deterministic": _as_bool,
+}
+assert set(_PARSERS) == set(ENV_VARS) == {f.name for f in fields(Settings)} - {"environment"}
+
+
+def _parse(key: str, raw: Any, source: str) -> Any:
+    return _PARSERS[key](key, raw, source)

@@ -1,0 +1,158 @@
+"""The data directory: where the emulated cluster keeps its state, and drop-zone path safety.
+
+Layout (DESIGN.md "State on disk")::
+
+    <data>/dali.sqlite                              metadata (store.py)
+    <data>/dropzones/<dropzone name>/               one folder per drop zone
+    <data>/nodes/<node>/hpcc-data/thor/<scopes>/    file parts: <tail>._<p>_of_<N>
+    <data>/nodes/<node>/hpcc-mirror/thor/<scopes>/  replicas
+
+Clients see the real HPCC paths instead: a drop zone's configured path (e.g.
+``/var/lib/HPCCSystems/mydropzone``) and ``/var/lib/HPCCSystems/hpcc-data/thor/...`` for parts
+(filespray.md §6.2, §7.2). This module maps between the two.
+
+`resolve_in_dropzone` is the one path-safety check for every drop-zone operation. It refuses,
+with ``Invalid path <path>`` (20052):
+* ESP's `containsRelPaths` cases: a leading ``~``, or any ``.``/``..`` component, with ``/`` and
+  ``\\`` both treated as separators (filespray.md §5.1);
+* NUL bytes, and paths whose real location (after following symlinks) is outside the drop-zone
+  folder — emulator safeguards real ESP does not have;
+and an absolute path that is not under the drop zone's client path (boundary-aware, case
+sensitive) with `PathNotInDropZone` (``The path '<p>' is not valid for dropzone <name>.``).
+Symlinks are checked when the path is resolved; one created afterwards is not re-checked.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .environment import DropZone, Environment, Node
+from .errors import InvalidPath, PathNotInDropZone
+from .names import LogicalName, logical_directory, parse_logical_name, part_file_name
+
+CLIENT_DATA_BASE = "/var/lib/HPCCSystems/hpcc-data/thor"
+CLIENT_MIRROR_BASE = "/var/lib/HPCCSystems/hpcc-mirror/thor"
+DALI_FILE = "dali.sqlite"
+
+
+def contains_rel_paths(path: str) -> bool:
+    """jlib ``containsRelPaths``: starts with ``~`` or has a ``.``/``..`` component."""
+    if path.startswith("~"):
+        return True
+    return any(part in (".", "..") for part in path.replace("\\", "/").split("/"))
+
+
+def _shown(path: str) -> str:
+    """The path as quoted in messages (a NUL cannot travel in XML)."""
+    return path.replace("\0", "\\0")
+
+
+def resolve_in_dropzone(root: Path, dropzone: DropZone, client_path: str | None) -> Path:
+    """Map a client path (absolute under ``dropzone.path``, or relative to it) to a real path
+    strictly inside ``root`` (the drop zone's folder). The result need not exist."""
+    raw = client_path or ""
+    if "\0" in raw or contains_rel_paths(raw):
+        raise InvalidPath.invalid_path(_shown(raw))
+    path = raw.replace("\\", "/")
+    if path.startswith("/"):
+        if not dropzone.contains_path(path):
+            raise PathNotInDropZone.for_dropzone(raw, dropzone.name, dropzone.path)
+        path = path[len(dropzone.path.rstrip("/")):]
+    parts = [p for p in path.split("/") if p]
+    candidate = root.joinpath(*parts)
+    real_root = root.resolve()
+    try:
+        real = candidate.resolve()
+    except (OSError, RuntimeError):  # symlink loop
+        raise InvalidPath.invalid_path(raw) from None
+    if real != real_root and real_root not in real.parents:
+        raise InvalidPath.invalid_path(raw)
+    return candidate
+
+
+def client_path_in_dropzone(root: Path, dropzone: DropZone, real_path: str | Path) -> str:
+    """The reverse of `resolve_in_dropzone`: the path a client sees for a real path."""
+    real = Path(real_path)
+    try:
+        rel = real.relative_to(root)
+    except ValueError:
+        try:
+            rel = real.resolve().relative_to(root.resolve())
+        except ValueError:
+            raise InvalidPath.invalid_path(str(real_path)) from None
+    base = dropzone.path.rstrip("/")
+    tail = rel.as_posix()
+    return base + "/" + tail if tail != "." else (base or "/")
+
+
+class DataDir:
+    """The on-disk layout of one emulated cluster."""
+
+    def __init__(self, root: str | Path, environment: Environment):
+        self.root = Path(root).absolute()
+        self.environment = environment
+
+    # -- layout ------------------------------------------------------------------------------
+    @property
+    def dali_path(self) -> Path:
+        return self.root / DALI_FILE
+
+    @property
+    def dropzones_root(self) -> Path:
+        return self.root / "dropzones"
+
+    @property
+    def nodes_root(self) -> Path:
+        return self.root / "nodes"
+
+    def create(self) -> "DataDir":
+        """Create every directory of the layout (idempotent)."""
+        for dz in self.environment.drop_zones:
+            self.dropzone_dir(dz).mkdir(parents=True, exist_ok=True)
+        for node in self.environment.nodes:
+            self.node_data_dir(node).mkdir(parents=True, exist_ok=True)
+            self.node_mirror_dir(node).mkdir(parents=True, exist_ok=True)
+        return self
+
+    def dropzone_dir(self, dropzone: DropZone | str) -> Path:
+        name = dropzone.name if isinstance(dropzone, DropZone) else dropzone
+        return self.dropzones_root / name
+
+    def node_dir(self, node: Node | str) -> Path:
+        return self.nodes_root / (node.name if isinstance(node, Node) else node)
+
+    def node_data_dir(self, node: Node | str) -> Path:
+        return self.node_dir(node) / "hpcc-data" / "thor"
+
+    def node_mirror_dir(self, node: Node | str) -> Path:
+        return self.node_dir(node) / "hpcc-mirror" / "thor"
+
+    # -- logical file parts --------------------------------------------------------------------
+    def part_path(self, node: Node | str, logical_name: str | LogicalName, part_no: int,
+                  num_parts: int, mirror: bool = False) -> Path:
+        """Real path of part ``part_no`` (1-based) of a logical file on ``node``."""
+        lfn = _parsed(logical_name)
+        base = self.node_mirror_dir(node) if mirror else self.node_data_dir(node)
+        directory = logical_directory(lfn)
+        folder = base.joinpath(*directory.split("/")) if directory else base
+        return folder / part_file_name(lfn.tail, part_no, num_parts)
+
+    @staticmethod
+    def client_directory(logical_name: str | LogicalName, mirror: bool = False) -> str:
+        """The directory a client sees for a logical file, e.g.
+        ``/var/lib/HPCCSystems/hpcc-data/thor/tutorial/yn``."""
+        directory = logical_directory(_parsed(logical_name))
+        base = CLIENT_MIRROR_BASE if mirror else CLIENT_DATA_BASE
+        return f"{base}/{directory}" if directory else base
+
+    # -- drop zones ----------------------------------------------------------------------------
+    def resolve_dropzone_path(self, dropzone: DropZone, client_path: str | None) -> Path:
+        """See `resolve_in_dropzone`."""
+        return resolve_in_dropzone(self.dropzone_dir(dropzone), dropzone, client_path)
+
+    def client_path(self, dropzone: DropZone, real_path: str | Path) -> str:
+        """See `client_path_in_dropzone`."""
+        return client_path_in_dropzone(self.dropzone_dir(dropzone), dropzone, real_path)
+
+
+def _parsed(name: str | LogicalName) -> LogicalName:
+    return name if isinstance(name, LogicalName) else parse_logical_name(name)

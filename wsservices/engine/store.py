@@ -1,0 +1,368 @@
+"""The Dali-like metadata store: one SQLite database in WAL mode.
+
+Real Dali keeps an XML property tree (``/Files``, ``/DFU/WorkUnits``, ``/PackageMaps``,
+``/PackageSets``, ``/QuerySets``) with per-node locks. The emulator keeps the same information
+in tables, with SQLite transactions for atomicity (wsdfu.md §2, filespray.md §4.4,
+packageprocess.md §4.1):
+
+* ``logical_files`` (one row per file or superfile, keyed by the normalised name), with
+  ``file_clusters``, ``file_parts``, ``file_attrs`` (the Dali ``Attr`` set as key/value),
+  ``file_protect`` (one Protect entry per owner) and ``superfile_members`` (ordered, and indexed
+  both ways so SuperOwner lookups are cheap);
+* ``file_locks``: emulated Dali locks by normalised name (e.g. the READ+HOLD of a published query);
+* ``dfu_workunits``: the searchable columns of a DFU workunit plus a JSON ``detail`` blob;
+* ``package_maps`` / ``package_map_parts`` / ``package_set_entries``;
+* ``queries`` / ``query_aliases`` (the Roxie query sets);
+* ``meta``: emulator key/value bookkeeping.
+
+The schema is versioned: ``schema_version`` records every migration applied; `MIGRATIONS` is
+an ordered list, and later work appends to it (never edits an applied entry).
+
+Threads: connections are pooled and lent to one thread at a time; a thread that is inside
+`Store.transaction` reuses its connection for every nested call. Writes use
+``BEGIN IMMEDIATE``; readers never block writers (WAL). ``synchronous=NORMAL``: a process crash
+never loses a committed transaction or leaves a half-written one; a power cut may lose the last
+commits (not emulated: Dali's own persistence model).
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (e.g. written by a newer emulator)."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "foundation: files, parts, superfiles, attrs, locks, workunits, packages, queries",
+              """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE logical_files (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,          -- normalised full name, e.g. thor::a::b
+    scope        TEXT NOT NULL,                 -- 'thor::a' ('' for root-scope names)
+    tail         TEXT NOT NULL,
+    is_superfile INTEGER NOT NULL DEFAULT 0,
+    directory    TEXT NOT NULL DEFAULT '',      -- client-visible directory of the parts
+    partmask     TEXT NOT NULL DEFAULT '',
+    num_parts    INTEGER NOT NULL DEFAULT 0,
+    modified     TEXT NOT NULL                  -- UTC YYYY-MM-DDTHH:MM:SS[.ffffff]
+);
+CREATE INDEX logical_files_scope ON logical_files(scope);
+
+CREATE TABLE file_clusters (
+    file_id INTEGER NOT NULL REFERENCES logical_files(id) ON DELETE CASCADE,
+    ord     INTEGER NOT NULL,                   -- 0 = primary
+    cluster TEXT NOT NULL,                      -- node-group name, lower case
+    PRIMARY KEY (file_id, cluster)
+);
+CREATE INDEX file_clusters_cluster ON file_clusters(cluster);
+
+CREATE TABLE file_parts (
+    file_id         INTEGER NOT NULL REFERENCES logical_files(id) ON DELETE CASCADE,
+    cluster         TEXT NOT NULL,
+    part_no         INTEGER NOT NULL,           -- 1-based
+    node            TEXT NOT NULL,              -- node name (directory)
+    replica_node    TEXT,
+    size            INTEGER,
+    compressed_size INTEGER,
+    crc             INTEGER,
+    PRIMARY KEY (file_id, cluster, part_no)
+);
+
+CREATE TABLE file_attrs (
+    file_id INTEGER NOT NULL REFERENCES logical_files(id) ON DELETE CASCADE,
+    key     TEXT NOT NULL,
+    value   TEXT,
+    PRIMARY KEY (file_id, key)
+);
+
+CREATE TABLE file_protect (
+    file_id  INTEGER NOT NULL REFERENCES logical_files(id) ON DELETE CASCADE,
+    owner    TEXT NOT NULL,
+    modified TEXT NOT NULL,
+    PRIMARY KEY (file_id, owner)
+);
+
+CREATE TABLE superfile_members (
+    super_id INTEGER NOT NULL REFERENCES logical_files(id) ON DELETE CASCADE,
+    sub_id   INTEGER NOT NULL REFERENCES logical_files(id) ON DELETE CASCADE,
+    num      INTEGER NOT NULL,                  -- 1-based position
+    PRIMARY KEY (super_id, sub_id)
+);
+CREATE INDEX superfile_members_order ON superfile_members(super_id, num);
+CREATE INDEX superfile_members_sub ON superfile_members(sub_id);
+
+CREATE TABLE file_locks (
+    id        INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,                    -- normalised logical name
+    mode      TEXT NOT NULL CHECK (mode IN ('read', 'hold', 'write')),
+    holder    TEXT NOT NULL,                    -- free text shown in lock messages
+    created   TEXT NOT NULL
+);
+CREATE INDEX file_locks_name ON file_locks(file_name);
+
+CREATE TABLE dfu_workunits (
+    wuid         TEXT PRIMARY KEY,
+    command      INTEGER NOT NULL DEFAULT 0,    -- DFUcmd
+    state        INTEGER NOT NULL DEFAULT 0,    -- DFUstate
+    user         TEXT NOT NULL DEFAULT '',
+    cluster      TEXT NOT NULL DEFAULT '',
+    job_name     TEXT NOT NULL DEFAULT '',
+    queue        TEXT NOT NULL DEFAULT '',
+    protected    INTEGER NOT NULL DEFAULT 0,
+    time_started TEXT,
+    time_stopped TEXT,
+    detail       TEXT NOT NULL DEFAULT '{}'     -- JSON: source, destination, options, progress
+);
+CREATE INDEX dfu_workunits_state ON dfu_workunits(state);
+CREATE INDEX dfu_workunits_queue ON dfu_workunits(queue, state);
+
+CREATE TABLE package_maps (
+    id       TEXT PRIMARY KEY,                  -- lower-cased '<target>::<name>' or '<name>'
+    content  TEXT NOT NULL DEFAULT ''           -- top-level (legacy) Package elements, if any
+);
+
+CREATE TABLE package_map_parts (
+    map_id  TEXT NOT NULL REFERENCES package_maps(id) ON DELETE CASCADE,
+    ord     INTEGER NOT NULL,
+    part_id TEXT NOT NULL,                      -- case kept
+    content TEXT NOT NULL,
+    PRIMARY KEY (map_id, part_id)
+);
+
+CREATE TABLE package_set_entries (
+    set_id    TEXT NOT NULL,                    -- default_<process>, '*' -> '#'
+    process   TEXT NOT NULL,
+    ord       INTEGER NOT NULL,
+    map_id    TEXT NOT NULL,
+    query_set TEXT NOT NULL DEFAULT '',
+    active    INTEGER,                          -- NULL = attribute absent
+    PRIMARY KEY (set_id, map_id)
+);
+CREATE INDEX package_set_entries_map ON package_set_entries(map_id);
+
+CREATE TABLE queries (
+    query_set  TEXT NOT NULL,
+    id         TEXT NOT NULL,                   -- '<name>.<seq>'
+    name       TEXT NOT NULL,
+    wuid       TEXT NOT NULL DEFAULT '',
+    seq        INTEGER NOT NULL DEFAULT 1,
+    suspended  INTEGER NOT NULL DEFAULT 0,
+    is_library INTEGER NOT NULL DEFAULT 0,
+    package    TEXT,
+    PRIMARY KEY (query_set, id)
+);
+CREATE INDEX queries_name ON queries(query_set, name);
+
+CREATE TABLE query_aliases (
+    query_set TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    id        TEXT NOT NULL,
+    PRIMARY KEY (query_set, name)
+);
+"""),
+]
+
+LATEST_VERSION = MIGRATIONS[-1].version
+_IDLE_POOL_SIZE = 8
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+class Store:
+    """A thread-safe handle on ``dali.sqlite``. Use `Store.open` (creates and migrates)."""
+
+    def __init__(self, path: str | Path, journal_mode: str = "wal", busy_timeout: float = 30.0):
+        self.path = Path(path)
+        self._journal_mode = journal_mode
+        self._busy_timeout = busy_timeout
+        self._lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._local = threading.local()
+        self._closed = False
+
+    @classmethod
+    def open(cls, path: str | Path, **kwargs: Any) -> "Store":
+        store = cls(path, **kwargs)
+        store.migrate()
+        return store
+
+    # -- connections -------------------------------------------------------------------------
+    def _new_connection(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        mode = conn.execute(f"PRAGMA journal_mode={self._journal_mode}").fetchone()[0]
+        if mode.lower() != self._journal_mode.lower():
+            conn.close()
+            raise StoreError(f"{self.path}: cannot switch to journal_mode={self._journal_mode}")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """Lend this thread a connection (the same one for nested calls)."""
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"{self.path}: store is closed")
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            conn = self._new_connection()
+        self._local.conn = conn
+        try:
+            yield conn
+        finally:
+            self._local.conn = None
+            if conn.in_transaction:  # a caller left a transaction open: never lend it on
+                conn.rollback()
+            with self._lock:
+                if self._closed or len(self._idle) >= _IDLE_POOL_SIZE:
+                    conn.close()
+                else:
+                    self._idle.append(conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if the block raises.
+
+        Nested use on the same thread becomes a SAVEPOINT, so an inner failure that the caller
+        catches undoes only the inner block.
+        """
+        with self.connection() as conn:
+            depth = getattr(self._local, "depth", 0)
+            if depth:
+                name = f"sp{depth}"
+                conn.execute(f"SAVEPOINT {name}")
+                self._local.depth = depth + 1
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute(f"ROLLBACK TO {name}")
+                        conn.execute(f"RELEASE {name}")
+                    raise
+                else:
+                    conn.execute(f"RELEASE {name}")
+                finally:
+                    self._local.depth = depth
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            self._local.depth = 1
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+            finally:
+                self._local.depth = 0
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """Run one statement (in the current transaction, if any); returns the rowcount."""
+        with self.connection() as conn:
+            return conn.execute(sql, params).rowcount
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        with self.connection() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        with self.connection() as conn:
+            return conn.execute(sql, params).fetchone()
+
+    def close(self) -> None:
+        """Close idle connections; connections still lent out close when returned."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    # -- schema --------------------------------------------------------------------------------
+    def migrate(self) -> int:
+        """Apply every migration newer than the database; returns the resulting version."""
+        with self.connection() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                         "version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+                         "applied_at TEXT NOT NULL)")
+            current = self.schema_version
+            if current > LATEST_VERSION:
+                raise StoreError(f"{self.path}: schema version {current} is newer than this "
+                                 f"emulator supports ({LATEST_VERSION})")
+            for migration in MIGRATIONS:
+                if migration.version <= current:
+                    continue
+                with self.transaction() as tx:
+                    # re-check under the write lock: another process may have migrated already
+                    if self.schema_version >= migration.version:
+                        continue
+                    for statement in _statements(migration.sql):
+                        tx.execute(statement)
+                    tx.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
+                               (migration.version, migration.description, _now()))
+            return self.schema_version
+
+    @property
+    def schema_version(self) -> int:
+        row = self.query_one("SELECT MAX(version) FROM schema_version")
+        return int(row[0] or 0) if row else 0
+
+    @property
+    def journal_mode(self) -> str:
+        return str(self.query_one("PRAGMA journal_mode")[0]).lower()
+
+    def tables(self) -> list[str]:
+        return [r[0] for r in self.query(
+            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+
+    # -- emulator bookkeeping ------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (no ``;`` inside literals in our scripts)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        buf.append(line.split("--", 1)[0])
+        if sqlite3.complete_statement("\n".join(buf)):
+            stmt = "\n".join(buf).strip()
+            if stmt.strip(";").strip():
+                out.append(stmt)
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest:
+        out.append(rest)
+    return out
