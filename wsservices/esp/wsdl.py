@@ -2,7 +2,8 @@
 
 spyne writes the types, messages, port type and binding from the models. Then, as ESP does,
 each operation's soapAction becomes `Service/Method?ver_=V`, the service address becomes
-`http://<host>/<Service>?ver_=V`, the binding's transport is SOAP over HTTP, and `nillable` (which ESP never writes) is dropped.
+`http://<host>/<Service>?ver_=V`, the binding's transport is SOAP over HTTP, schema
+items are sorted (so the document is the same on every run), and `nillable` (which ESP never writes) is dropped.
 `Method?wsdl` gives the WSDL of that one operation; `?xsd` gives the schema alone.
 """
 from __future__ import annotations
@@ -44,6 +45,9 @@ def _build(service_cls: type) -> etree._Element:
         addr.set("location", f"{PLACEHOLDER}{name}?ver_={version}")
     for el in root.iter(_q(XSD_NS, "element")):
         el.attrib.pop("nillable", None)
+    for schema in root.iter(_q(XSD_NS, "schema")):  # spyne's order varies from run to run
+        kinds = {_q(XSD_NS, "import"): 0, _q(XSD_NS, "simpleType"): 1, _q(XSD_NS, "complexType"): 2}
+        schema[:] = sorted(schema, key=lambda n: (kinds.get(n.tag, 3), n.get("name") or ""))
     return root
 
 

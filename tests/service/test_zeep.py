@@ -1,0 +1,39 @@
+"""zeep, the way Python users call ESP, from our served WSDL and from the official files."""
+from __future__ import annotations
+
+import pytest
+import zeep
+from zeep.transports import Transport
+
+from esputil import OFFICIAL_FILES, SERVICES, official_wsdl_dir
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_ping_through_our_wsdl(url, service):
+    client = zeep.Client(f"{url}/{service}/?wsdl", transport=Transport(cache=False, timeout=30))
+    assert client.service.Ping() is None  # an empty PingResponse
+
+
+def test_echo_through_our_wsdl(url):
+    client = zeep.Client(f"{url}/WsPackageProcess?ver_=1.07&wsdl", transport=Transport(cache=False, timeout=30))
+    assert client.service.Echo(Request="hello") == "hello"
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_ping_through_the_official_wsdl(url, service):
+    folder = official_wsdl_dir()
+    if folder is None:
+        pytest.skip("the official WSDLs (../shared/reference/wsdl) are not beside this checkout")
+    client = zeep.Client(str(folder / OFFICIAL_FILES[service]), transport=Transport(cache=False, timeout=30))
+    binding = next(iter(client.wsdl.bindings))
+    proxy = client.create_service(binding, f"{url}/{service}?ver_=1")
+    proxy.Ping()
+
+
+def test_inline_exception_reaches_zeep_as_data(url):
+    client = zeep.Client(f"{url}/WsDfu/?wsdl", transport=Transport(cache=False, timeout=30))
+    resp = client.service.DFUQuery(LogicalName="x*")
+    exc = resp.Exceptions.Exception[0]
+    assert exc.Code == "-1"
+    assert exc.Source == "WsDfu::DFUQueryRequest()"
+    assert exc.Message.endswith("WsDfu::DFUQuery is not implemented by this emulator yet.")
