@@ -1,27 +1,10 @@
 """Shared fixtures: one live emulator per test session, on a free port, in a temporary dir."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 import requests
 
 from hpccemu.testing import ThreadedEmulator
-
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-SERVICES = {"FileSpray": "urn:hpccsystems:ws:filespray", "WsDfu": "urn:hpccsystems:ws:wsdfu",
-            "WsPackageProcess": "urn:hpccsystems:ws:wspackageprocess"}
-
-
-def official_wsdl_dir() -> Path | None:
-    """The official HPCC WSDLs, when this checkout has them beside it (CI does; a clone may not)."""
-    candidates = [os.environ.get("HPCCEMU_OFFICIAL_WSDL_DIR"),
-                  Path(__file__).resolve().parents[2] / "shared" / "reference" / "wsdl"]
-    for c in candidates:
-        if c and (Path(c) / "FileSpray.wsdl").is_file():
-            return Path(c)
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -39,15 +22,3 @@ def url(emulator) -> str:
 def http():
     with requests.Session() as session:
         yield session
-
-
-def envelope(body: str, declare_ns: str | None = None) -> str:
-    ns = f' xmlns="{declare_ns}"' if declare_ns else ""
-    return (f'<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="{SOAP_ENV}"{ns}>'
-            f"<soap:Body>{body}</soap:Body></soap:Envelope>")
-
-
-def soap_post(http, url: str, body: str, headers: dict | None = None, **kw) -> requests.Response:
-    return http.post(url, data=body.encode("utf-8"),
-                     headers={"Content-Type": "text/xml; charset=UTF-8", **(headers or {})},
-                     timeout=30, **kw)
