@@ -74,6 +74,8 @@ class EspBinding:
             if request.method == "OPTIONS":
                 return Response("", 200)
             return _html(pages.unsupported_method_page(request.method))
+        if method and request.method == "POST" and method.lower() in service.streaming_handlers:
+            return service.http_handlers()[method.lower()](request, dict(request.args.items()))
         body = self._read_body(request)
         if isinstance(body, Response):
             return body
@@ -105,6 +107,9 @@ class EspBinding:
             if method and (op is None or op.name.lower() != method.lower()):
                 if method.lower() == "version_":
                     return _version_info(service)
+                handler = service.http_handlers().get(method.lower())
+                if handler is not None:
+                    return handler(request, dict(args))
                 return _html(pages.not_found_page(), 404)
         base_url = request.host_url
         if names & {"wsdl", "wsdl_ext"}:

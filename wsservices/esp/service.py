@@ -36,6 +36,9 @@ class EspService:
     #: operations this emulator adds beyond the contract WSDL (newer ECM versions)
     extra_operations: tuple[Operation, ...] = ()
 
+    #: lower-cased names of HTTP-only methods that read their own (large) body, e.g. uploads
+    streaming_handlers: frozenset[str] = frozenset()
+
     def __init__(self, cluster: Any):
         self.cluster = cluster
 
@@ -84,6 +87,11 @@ class EspService:
             raise NotImplementedByEmulator(
                 f"{self.name}::{op.name} is not implemented by this emulator yet.")
         return getattr(self, op.name)(request)
+
+    def http_handlers(self) -> dict[str, Any]:
+        """HTTP-only pseudo-methods (FileSpray's UploadFile, DownloadFile): lower-cased name ->
+        `handler(werkzeug_request, params) -> werkzeug Response`. None by default."""
+        return {}
 
     def Ping(self, req: Any) -> Any:
         return self.operations["Ping"].response()

@@ -1,15 +1,19 @@
 """FileSpray: drop zones, spray, despray, copy and DFU workunits.
 
-Operations are implemented as methods named after them; the rest of the contract answers
-"not implemented by this emulator yet".
+Operations are implemented as methods named after them, grouped by concept in mixins
+(dropzones, workunits, transfers); the rest of the contract answers "not implemented by this
+emulator yet".
 """
 from __future__ import annotations
 
 from wsservices.esp.service import EspService
 from wsservices.filespray import models
+from wsservices.filespray.dropzones import DropZoneMethods
+from wsservices.filespray.transfers import TransferMethods
+from wsservices.filespray.workunits import WorkunitMethods
 
 
-class FileSpray(EspService):
+class FileSpray(DropZoneMethods, WorkunitMethods, TransferMethods, EspService):
     contract = models
     nil_remove = frozenset({"DFUWorkunit", "GroupNode", "DFUActionResult", "DropZone",
                             "DropZoneFilesResponse", "DFUWorkunitsActionResponse",
