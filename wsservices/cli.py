@@ -70,8 +70,15 @@ def export_wsdl(directory, address) -> None:
 
 
 @main.command()
-def coverage() -> None:
+@click.option("--readme", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Rewrite the coverage section of this README instead of printing.")
+def coverage(readme) -> None:
     """Print the implementation-coverage table (Markdown) generated from the code."""
-    from wsservices.coverage import coverage_markdown
+    from wsservices.coverage import coverage_markdown, replace_section
 
-    click.echo(coverage_markdown(), nl=False)
+    if readme:
+        path = Path(readme)
+        path.write_text(replace_section(path.read_text(), coverage_markdown()))
+        click.echo(f"updated {path}")
+    else:
+        click.echo(coverage_markdown(), nl=False)

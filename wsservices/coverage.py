@@ -1,6 +1,7 @@
 """Which operations of each contract the emulator implements, as a Markdown table.
 
-The README's coverage section is this output; a test keeps the two in step.
+The README's coverage section is this output (`hpccemu coverage --readme README.md`);
+a test keeps the two in step.
 """
 from __future__ import annotations
 
@@ -18,3 +19,13 @@ def coverage_markdown() -> str:
         lines += [f"| {op} | {'yes' if op in done else 'not yet'} |" for op in ops]
         lines.append("")
     return "\n".join(lines)
+
+
+START, END = "<!-- coverage:start -->", "<!-- coverage:end -->"
+
+
+def replace_section(text: str, table: str) -> str:
+    """`text` with everything between the coverage markers replaced by `table`."""
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{table}{END}{tail}"

@@ -12,8 +12,10 @@ from typing import Any
 
 from .config import Settings
 from .datadir import DataDir
+from .dfuserver import DfuServer
 from .environment import Environment
 from .store import Store
+from .workunits import WorkunitStore
 
 
 class Cluster:
@@ -24,19 +26,27 @@ class Cluster:
         self.settings = settings
         self.datadir = datadir
         self.store = store
+        self.workunits = WorkunitStore(store)
+        self.dfu = DfuServer(self, self.workunits, _dfu_jobs(), workers=settings.dfu_workers,
+                             deterministic=settings.deterministic,
+                             name=settings.environment.dfu_server)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "Cluster":
+        """Open the data dir and store, and start the DFU server's workers."""
         settings = settings or Settings()
         datadir = DataDir(settings.data_dir, settings.environment).create()
         store = Store.open(datadir.dali_path)
-        return cls(settings, datadir, store)
+        cluster = cls(settings, datadir, store)
+        cluster.dfu.start()
+        return cluster
 
     @property
     def environment(self) -> Environment:
         return self.settings.environment
 
     def close(self) -> None:
+        self.dfu.stop()
         self.store.close()
 
     def __enter__(self) -> "Cluster":
@@ -52,3 +62,10 @@ class Cluster:
             "schema_version": self.store.schema_version,
             **self.environment.summary(),
         }
+
+
+def _dfu_jobs() -> dict:
+    """DFU command number -> job, for the commands the emulator can run."""
+    from .dfujobs import JOBS
+
+    return dict(JOBS)
