@@ -9,7 +9,7 @@ from hpccemu.testing import ThreadedEmulator
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
-    with ThreadedEmulator(data_dir=tmp_path_factory.mktemp("data")) as emu:
+    with ThreadedEmulator(data_dir=tmp_path_factory.mktemp("data"), deterministic=True) as emu:
         yield emu
 
 

@@ -32,3 +32,20 @@ def soap_post(http, url: str, body: str, headers: dict | None = None, **kw) -> r
     return http.post(url, data=body.encode("utf-8"),
                      headers={"Content-Type": "text/xml; charset=UTF-8", **(headers or {})},
                      timeout=30, **kw)
+
+
+def zeep_client(url: str, service: str):
+    """A zeep client built from the WSDL the server serves."""
+    import zeep
+    from zeep.transports import Transport
+
+    return zeep.Client(f"{url}/{service}/?wsdl", transport=Transport(cache=False, timeout=60))
+
+
+def esp_error(response) -> tuple[int, str]:
+    """(code, message without the GMT prefix) of a response's first inline exception."""
+    import re
+
+    holder = response if "Exception" in dir(response) else response.Exceptions  # zeep unwraps 1-field responses
+    exc = holder.Exception[0]
+    return int(exc.Code), re.sub(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GMT: ", "", exc.Message)
