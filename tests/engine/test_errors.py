@@ -27,7 +27,7 @@ def test_texts_and_codes():
         (ForeignFileOperation.cannot_rename(), -1, "rename: cannot rename foreign files"),
         (DropZoneNotFound.not_in_environment(), 20070,
          "Dropzone is not found in the environment settings."),
-        (DropZoneNotFound.for_host_path("", "/x"), 20070,
+        (DropZoneNotFound.for_host_path("", "/x"), 20052,
          "DropZone not found for host 'unspecified' path '/x'."),
         (WorkunitNotFound.dfu("D20240101-000000"), 20081, "Dfu workunit D20240101-000000 not found."),
         (WorkunitNotFound.dfu("D1", codes.ECLWATCH_CANNOT_GET_WORKUNIT), 20080, "Dfu workunit D1 not found."),

@@ -221,8 +221,8 @@ def test_upload_streams_past_the_request_size_limit(http, url, emulator, zone, n
     (f"upload_&NetAddress={HOST}&rawxml_=1", 20052, "Host or file path not defined."),
     (f"upload_&NetAddress={HOST}&Path={LZ}/../..&rawxml_=1", 20052, f"Invalid path {LZ}/../.."),
     (f"upload_&NetAddress={HOST}&Path=~/x&rawxml_=1", 20052, "Invalid path ~/x"),
-    (f"upload_&NetAddress={HOST}&Path=/etc&rawxml_=1", 20070, "DropZone not found for host '127.0.0.1' path '/etc'."),
-    (f"upload_&NetAddress={HOST}&Path={LZ}&DropZoneName=nope&rawxml_=1", 20070, "DropZone 'nope' not found."),
+    (f"upload_&NetAddress={HOST}&Path=/etc&rawxml_=1", 20052, "DropZone not found for host '127.0.0.1' path '/etc'."),
+    (f"upload_&NetAddress={HOST}&Path={LZ}&DropZoneName=nope&rawxml_=1", 20052, "DropZone 'nope' not found."),
     (f"upload_&NetAddress=10.0.0.1&Path={LZ}&DropZoneName=mydropzone&rawxml_=1", 20052,
      "The host '10.0.0.1' is not valid for dropzone mydropzone."),
     (f"upload_&NetAddress={HOST}&Path=/tmp&DropZoneName=mydropzone&rawxml_=1", 20052,
@@ -241,10 +241,10 @@ def test_upload_error_formats(http, url, name):
     bad = f"upload_&NetAddress={HOST}&Path=/etc"
     as_json = upload(http, url, ("f", name, b"x"), bad, method="UploadFile.json")
     assert as_json.json() == {"Exceptions": {"Source": "FileSpray::UploadFile()", "Exception": [
-        {"Code": 20070, "Message": "DropZone not found for host '127.0.0.1' path '/etc'."}]}}
+        {"Code": 20052, "Message": "DropZone not found for host '127.0.0.1' path '/etc'."}]}}
     as_html = upload(http, url, ("f", name, b"x"), bad)
     assert as_html.headers["Content-Type"].startswith("text/html")
-    assert "Exception(s) occurred:" in as_html.text and "20070" in as_html.text
+    assert "Exception(s) occurred:" in as_html.text and "20052" in as_html.text
 
 
 @pytest.mark.parametrize("filename, shown", [
@@ -287,8 +287,8 @@ def test_malformed_multipart_leaves_nothing(http, url, zone, name, body):
     (f"Name=x&NetAddress={HOST}", 20052, "Path not specified."),
     (f"Name=x&Path={LZ}", 20052, "Host or file path not defined."),
     (f"Name=x&NetAddress={HOST}&Path={LZ}%2f%2e%2e", 20052, f"Invalid path {LZ}/.."),
-    (f"Name=passwd&NetAddress={HOST}&Path=%2fetc", 20070, "DropZone not found for host '127.0.0.1' path '/etc'."),
-    (f"Name=x&NetAddress={HOST}&Path={LZ}&DropZoneName=nope", 20070, "DropZone 'nope' not found."),
+    (f"Name=passwd&NetAddress={HOST}&Path=%2fetc", 20052, "DropZone not found for host '127.0.0.1' path '/etc'."),
+    (f"Name=x&NetAddress={HOST}&Path={LZ}&DropZoneName=nope", 20052, "DropZone 'nope' not found."),
     (f"Name=nothere&NetAddress={HOST}&Path={LZ}", 20039, f"Cannot open file {LZ}/nothere."),
     (f"Name=%252e%252e&NetAddress={HOST}&Path={LZ}", 20039, f"Cannot open file {LZ}/%2e%2e."),
 ])
@@ -379,14 +379,14 @@ ERRORS = [
     ("DropZoneFilesRequest", f"<DropZoneName>mydropzone</DropZoneName><NetAddress>10.1.1.1</NetAddress><Path>{LZ}</Path>",
      20070, "Dropzone is not found in the environment settings."),
     ("DropZoneFilesRequest", f"<NetAddress>{HOST}</NetAddress><Path>/etc</Path>",
-     20070, "DropZone not found for host '127.0.0.1' path '/etc/'."),
+     20052, "DropZone not found for host '127.0.0.1' path '/etc/'."),
     ("DropZoneFilesRequest", f"<NetAddress>{HOST}</NetAddress><Path>{LZ}</Path><Subfolder>nothere</Subfolder>",
      20074, f"{LZ}/nothere/ is not a directory."),
     # FileList (§5.3)
     ("FileListRequest", f"<Netaddr>{HOST}</Netaddr>", 20052, "Path not specified."),
     ("FileListRequest", f"<Netaddr>{HOST}</Netaddr><Path>../x</Path>", 20052, "Invalid path ../x"),
     ("FileListRequest", f"<Path>{LZ}</Path>", 20052, "DropZoneName or Netaddr must be specified."),
-    ("FileListRequest", f"<DropZoneName>nope</DropZoneName><Path>{LZ}</Path>", 20070, "DropZone 'nope' not found."),
+    ("FileListRequest", f"<DropZoneName>nope</DropZoneName><Path>{LZ}</Path>", 20052, "DropZone 'nope' not found."),
     ("FileListRequest", f"<DropZoneName>mydropzone</DropZoneName><Netaddr>10.1.1.1</Netaddr><Path>{LZ}</Path>",
      20052, "The host '10.1.1.1' is not valid for dropzone mydropzone."),
     ("FileListRequest", "<DropZoneName>mydropzone</DropZoneName><Path>/etc</Path>",

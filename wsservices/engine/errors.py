@@ -301,14 +301,14 @@ class DropZoneNotFound(DomainError):
 
     @classmethod
     def named(cls, name: str) -> "DropZoneNotFound":
-        """TPC with a drop-zone name (filespray.md §5.1; the notes give no code, 20070 used)."""
-        return cls(f"DropZone '{name}' not found.")
+        """TPC with a drop-zone name (filespray.md §5.1); TpCommon.cpp raises it as 20052."""
+        return cls(f"DropZone '{name}' not found.", codes.ECLWATCH_INVALID_INPUT)
 
     @classmethod
     def for_host_path(cls, host: str, path: str) -> "DropZoneNotFound":
-        """TPC without a name; empty values print as ``unspecified`` (filespray.md §5.1)."""
+        """TPC without a name; empty values print as ``unspecified`` (filespray.md §5.1); 20052."""
         return cls(f"DropZone not found for host '{host or 'unspecified'}' "
-                   f"path '{path or 'unspecified'}'.")
+                   f"path '{path or 'unspecified'}'.", codes.ECLWATCH_INVALID_INPUT)
 
 
 # ---------------------------------------------------------------------------------------------
