@@ -179,6 +179,78 @@ CREATE TABLE query_aliases (
     PRIMARY KEY (query_set, name)
 );
 """),
+    Migration(2, "logical files: query columns and indexes, part record counts, file history",
+              """
+ALTER TABLE logical_files ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE logical_files ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE logical_files ADD COLUMN size INTEGER;
+ALTER TABLE logical_files ADD COLUMN record_count INTEGER;
+ALTER TABLE logical_files ADD COLUMN accessed TEXT;
+CREATE INDEX logical_files_modified ON logical_files(modified);
+CREATE INDEX logical_files_size ON logical_files(size);
+CREATE INDEX logical_files_owner ON logical_files(owner COLLATE NOCASE);
+CREATE INDEX logical_files_super ON logical_files(is_superfile);
+
+ALTER TABLE file_parts ADD COLUMN record_count INTEGER;
+
+CREATE TABLE file_history (
+    file_id   INTEGER NOT NULL REFERENCES logical_files(id) ON DELETE CASCADE,
+    ord       INTEGER NOT NULL,
+    operation TEXT NOT NULL DEFAULT '',
+    timestamp TEXT NOT NULL DEFAULT '',
+    ip        TEXT NOT NULL DEFAULT '',
+    path      TEXT NOT NULL DEFAULT '',
+    name      TEXT NOT NULL DEFAULT '',
+    owner     TEXT NOT NULL DEFAULT '',
+    workunit  TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (file_id, ord)
+);
+"""),
+    Migration(3, "package maps: PackageSets as rows, entries keyed by querySet; query files and libraries",
+              """
+CREATE TABLE package_sets (
+    id      TEXT PRIMARY KEY,                   -- default_<process>, '*' -> '#', '?' -> '~'
+    process TEXT NOT NULL,
+    ord     INTEGER NOT NULL                    -- store order (ListPackages, Roxie load order)
+);
+INSERT INTO package_sets(id, process, ord)
+    SELECT set_id, MIN(process), MIN(ord) FROM package_set_entries GROUP BY set_id;
+
+CREATE TABLE package_set_entries_v3 (
+    set_id    TEXT NOT NULL REFERENCES package_sets(id) ON DELETE CASCADE,
+    process   TEXT NOT NULL,
+    ord       INTEGER NOT NULL,
+    map_id    TEXT NOT NULL,
+    query_set TEXT NOT NULL DEFAULT '',         -- the Target as sent to AddPackage
+    active    INTEGER,                          -- NULL = attribute absent
+    PRIMARY KEY (set_id, map_id, query_set)
+);
+INSERT INTO package_set_entries_v3 SELECT set_id, process, ord, map_id, query_set, active
+    FROM package_set_entries;
+DROP TABLE package_set_entries;
+ALTER TABLE package_set_entries_v3 RENAME TO package_set_entries;
+CREATE INDEX package_set_entries_map ON package_set_entries(map_id);
+CREATE INDEX package_set_entries_order ON package_set_entries(set_id, ord);
+
+CREATE TABLE query_files (
+    query_set TEXT NOT NULL,
+    query_id  TEXT NOT NULL,
+    ord       INTEGER NOT NULL,                 -- one row per reference, in graph order
+    file_name TEXT NOT NULL,                    -- logical name as the workunit reads it
+    kind      TEXT NOT NULL DEFAULT 'file' CHECK (kind IN ('file', 'index')),
+    optional  INTEGER NOT NULL DEFAULT 0,       -- this reference is OPT
+    PRIMARY KEY (query_set, query_id, ord),
+    FOREIGN KEY (query_set, query_id) REFERENCES queries(query_set, id) ON DELETE CASCADE
+);
+
+CREATE TABLE query_libraries (
+    query_set TEXT NOT NULL,
+    query_id  TEXT NOT NULL,
+    library   TEXT NOT NULL,                    -- library (query) name the query uses
+    PRIMARY KEY (query_set, query_id, library),
+    FOREIGN KEY (query_set, query_id) REFERENCES queries(query_set, id) ON DELETE CASCADE
+);
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

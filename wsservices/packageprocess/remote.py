@@ -1,0 +1,57 @@
+"""CopyPackageMap's remote source: GetPackageMapById on another ESP (packageprocess.md §3.15).
+
+Posts the request the way the C++ ESP client does (SOAP, service namespace, basic auth when a
+user name is given) and returns the ``Info`` text. The remote's inline exceptions, or a
+``status`` with Code -1, propagate as domain errors with the remote's code and message.
+"""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+import requests
+
+from wsservices.engine.errors import DomainError
+from wsservices.esp import safexml
+from wsservices.esp.codec import atol, local_name
+
+NAMESPACE = "urn:hpccsystems:ws:wspackageprocess"
+DEFAULT_PORT = 8010
+TIMEOUT = 30
+
+
+class RemoteEspError(DomainError):
+    """An error reported by (or reaching) the remote ESP."""
+
+
+def fetcher(username: str = "", password: str = ""):
+    """A `fetch_remote(host, pmid) -> Info` function for `PackageMaps.copy`."""
+
+    def fetch(host: str, pmid: str) -> str:
+        address = host if ":" in host else f"{host}:{DEFAULT_PORT}"
+        body = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+                'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+                f'<GetPackageMapByIdRequest xmlns="{NAMESPACE}"><PackageMapId>{escape(pmid)}'
+                "</PackageMapId></GetPackageMapByIdRequest></soap:Body></soap:Envelope>")
+        auth = (username, password) if username else None
+        try:
+            reply = requests.post(f"http://{address}/WsPackageProcess", data=body.encode("utf-8"),
+                                  headers={"Content-Type": "text/xml; charset=utf-8",
+                                           "SOAPAction": "WsPackageProcess?ver_=1.08"},
+                                  auth=auth, timeout=TIMEOUT)
+            root = safexml.parse(reply.content)
+        except (requests.RequestException, safexml.XmlError) as exc:
+            raise RemoteEspError(f"Could not read package map {pmid} from {address}: {exc}") from None
+        found = {local_name(el): el for el in root.iter() if isinstance(el.tag, str)}
+        exception = found.get("Exception")
+        if exception is not None:
+            fields = {local_name(c): (c.text or "") for c in exception}
+            raise RemoteEspError(fields.get("Message", ""), atol(fields.get("Code", "-1")))
+        status = found.get("status")
+        if status is not None:
+            fields = {local_name(c): (c.text or "") for c in status}
+            if atol(fields.get("Code", "0")) != 0:
+                raise RemoteEspError(fields.get("Description", ""), atol(fields.get("Code", "-1")))
+        info = found.get("Info")
+        return info.text or "" if info is not None else ""
+
+    return fetch
