@@ -251,6 +251,17 @@ CREATE TABLE query_libraries (
     FOREIGN KEY (query_set, query_id) REFERENCES queries(query_set, id) ON DELETE CASCADE
 );
 """),
+    Migration(4, "logical files: DFUQuery sort indexes ending in the name, multi-cluster copies",
+              """
+DROP INDEX logical_files_modified;
+DROP INDEX logical_files_size;
+DROP INDEX logical_files_owner;
+CREATE INDEX logical_files_modified ON logical_files(modified, name);
+CREATE INDEX logical_files_size ON logical_files(COALESCE(size, -1), name);
+CREATE INDEX logical_files_records ON logical_files(COALESCE(record_count, -1), name);
+CREATE INDEX logical_files_owner ON logical_files(owner COLLATE NOCASE, name);
+CREATE INDEX file_clusters_copies ON file_clusters(file_id) WHERE ord > 0;
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -1,13 +1,41 @@
 """WsDfu: logical files, superfiles, protection, locks and data views.
 
-Operations are implemented as methods named after them; the rest of the contract answers
-"not implemented by this emulator yet".
+Operations are implemented as methods named after them, grouped by concept in mixins (files,
+superfiles, views, metadata); each reads its request, makes one engine call and builds the
+response model. The rest of the contract (the direct-access DFUFileAccess/Create/Publish
+family) answers "not implemented by this emulator yet". DFUFileRename (ECM 1.68) is served in
+addition to the 1.65 contract (extra_models.py).
+
+The engine behind it: `wsservices.engine.files.catalog(cluster)` (logical files, with
+``.superfiles`` and ``.locks``), dfs_query.py, dfs_actions.py, dataview.py, dfs_xml.py.
 """
 from __future__ import annotations
 
+from functools import cached_property
+
+from wsservices.engine.dfs_actions import ANONYMOUS_USER
+from wsservices.engine.files import FileCatalog, catalog
 from wsservices.esp.service import EspService
-from wsservices.wsdfu import models
+from wsservices.wsdfu import extra_models, models
+from wsservices.wsdfu.files import FileMethods
+from wsservices.wsdfu.metadata import MetadataMethods
+from wsservices.wsdfu.superfiles import SuperfileMethods
+from wsservices.wsdfu.views import ViewMethods
 
 
-class WsDfu(EspService):
+class WsDfu(FileMethods, SuperfileMethods, ViewMethods, MetadataMethods, EspService):
     contract = models
+    extra_operations = extra_models.EXTRA_OPERATIONS
+    nil_remove = frozenset({
+        "DFUFileDetail", "DFUFilePartsOnCluster", "DFUFileProtect", "DFUDataColumn",
+        "SuperfileActionResponse", "SuperfileListResponse", "AddtoSuperfileResponse",
+        "SavexmlResponse", "AddResponse", "AddRemoteResponse", "DFUGetDataColumnsResponse",
+        "DFUBrowseDataResponse", "DFUSearchDataResponse", "DFUGetFileMetaDataResponse",
+        "ListHistoryResponse", "EraseHistoryResponse", "DFUFileRenameResponse"})
+
+    #: the user ESP acts for: without authentication, Protect entries belong to ``hpcc``
+    user = ANONYMOUS_USER
+
+    @cached_property
+    def files(self) -> FileCatalog:
+        return catalog(self.cluster)

@@ -1,0 +1,216 @@
+"""Engine records -> WsDfu response structs (DFULogicalFile, DFUFileDetail, DFUDataColumn).
+
+Only presentation lives here: ESP's number and date formats, which fields a row or detail
+carries (wsdfu.md §4.1 "DFULogicalFile row", §4.2 step 6).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from wsservices.engine.datadir import CLIENT_DATA_BASE
+from wsservices.engine.dfs_ecl import EclParseError, json_type_info, parse_record
+from wsservices.engine.dfs_query import FileRow
+from wsservices.engine.files import FileCatalog, LogicalFileInfo, to_int, truthy
+from wsservices.wsdfu import models
+
+
+def comma(value: int) -> str:
+    """ESP's ``comma`` formatting: ``1,234,567``."""
+    return f"{value:,}"
+
+
+def display_time(stamp: str | None) -> str:
+    """``YYYY-MM-DDTHH:MM:SS[.f]`` -> ``YYYY-MM-DD HH:MM:SS``."""
+    return (stamp or "")[:19].replace("T", " ")
+
+
+def prefix_of(name: str) -> str:
+    return name.split("::", 1)[0]
+
+
+def _key_type(attrs: dict[str, str]) -> str:
+    if attrs.get("partitionFieldMask") or truthy(attrs.get("partitioned")):
+        return "Partitioned"
+    if truthy(attrs.get("local")):
+        return "Local"
+    return "Distributed"
+
+
+def logical_file(row: FileRow) -> models.DFULogicalFile:
+    """One DFUQuery / DFUFileView row."""
+    if row.is_directory:
+        return models.DFULogicalFile(Directory=row.directory, isDirectory=True)
+    a = row.attrs
+    lf = models.DFULogicalFile(
+        Name=row.name, Prefix=prefix_of(row.name), Owner=a.get("owner", ""),
+        Description=a.get("description", ""), Modified=display_time(row.modified),
+        IsProtected=row.is_protected, Persistent=truthy(a.get("persistent")),
+        BrowseData=not (row.is_superfile and row.num_subfiles > 1),
+        AtRestCost=0.0, AccessCost=0.0)
+    if row.is_superfile:
+        lf.isSuperfile = True
+        lf.NumOfSubfiles = row.num_subfiles
+    else:
+        lf.isSuperfile = False
+        lf.NodeGroup = row.node_group
+        lf.Directory = row.directory
+        lf.Parts = str(row.num_parts)
+    if row.super_owners is not None:
+        lf.SuperOwners = ",".join(row.super_owners)
+    size = to_int(a.get("size")) or 0
+    if size > 0:
+        lf.IntSize = size
+        lf.Totalsize = comma(size)
+    records = to_int(a.get("recordCount"))
+    if records is None:
+        rsize = to_int(a.get("recordSize")) or 0
+        records = size // rsize if rsize > 0 else 0
+    if records > 0:
+        lf.IntRecordCount = records
+        lf.RecordCount = comma(records)
+    kind = a.get("kind", "")
+    lf.ContentType = kind
+    is_key = kind.lower() == "key"
+    if is_key:
+        lf.KeyType = _key_type(a)
+    compressed = is_key or truthy(a.get("compressed")) or truthy(a.get("blockCompressed"))
+    lf.IsCompressed = compressed
+    if compressed:
+        csize = to_int(a.get("compressedSize"))
+        if csize is None and is_key:
+            csize = size
+        if csize is not None:
+            lf.CompressedFileSize = csize
+    if row.accessed:
+        lf.Accessed = display_time(row.accessed)
+    for attr, fld in (("maxSkew", "MaxSkew"), ("minSkew", "MinSkew"),
+                      ("maxSkewPart", "MaxSkewPart"), ("minSkewPart", "MinSkewPart")):
+        value = to_int(a.get(attr))
+        if value is not None:
+            setattr(lf, fld, value)
+    return lf
+
+
+def file_detail(catalog: FileCatalog, info: LogicalFileInfo, cluster: str | None,
+                include_json: bool = False) -> models.DFUFileDetail:
+    """DFUInfo's ``FileDetail`` (wsdfu.md §4.2 step 6)."""
+    a = info.attrs
+    d = models.DFUFileDetail(Name=info.name, Filename=info.name.rsplit(":", 1)[-1],
+                             Dir=info.directory, PathMask=info.part_mask, Prefix=prefix_of(info.name))
+    wanted = (cluster or "").strip().lower()
+    groups = info.member_clusters if info.is_superfile else info.clusters
+    if wanted:
+        d.NodeGroup = wanted
+    elif len(groups) == 1:
+        d.NodeGroup = groups[0]
+    if info.protect:
+        d.ProtectList = models.ArrayOfDFUFileProtect(DFUFileProtect=[
+            models.DFUFileProtect(Owner=p.owner, Modified=p.modified) for p in info.protect])
+    d.Description = info.description
+    size = info.size
+    d.FileSizeInt64 = size if size is not None else -1
+    d.Filesize = comma(size) if size is not None else "-1"
+    compressed = info.is_key or info.is_compressed
+    if compressed:
+        d.IsCompressed = True
+        csize = info.attr_int("compressedSize")
+        if csize is None and info.is_key:
+            csize = size
+        if csize is not None:
+            d.CompressedFileSize = csize
+            if size:
+                d.PercentCompressed = f"{csize * 100.0 / size:.2f}"
+    if info.is_key:
+        d.KeyType = _key_type(a)
+    d.IsRestricted = info.is_restricted
+    rsize = info.record_size or 0
+    d.RecordSizeInt64 = rsize
+    d.RecordSize = comma(rsize)
+    records = info.record_count
+    d.RecordCountInt64 = records if records is not None else -1
+    d.RecordCount = comma(records) if records is not None else ""
+    d.Owner = info.owner
+    d.JobName = a.get("job", "")
+    days = info.expire_days
+    if days is not None:
+        d.ExpireDays = days
+        base = info.accessed or info.modified
+        try:
+            when = datetime.fromisoformat(base[:19]) + timedelta(days=days)
+            d.ExpirationDate = when.strftime("%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            pass
+    if info.is_superfile:
+        d.subfiles = models.EspStringArray(Item=list(info.subfiles))
+        if len(info.subfiles) > 1:
+            d.BrowseData = False
+        d.isSuperfile = True
+        return d
+    d.Wuid = a.get("workunit", "")
+    d.NumParts = info.num_parts
+    if info.super_owners:
+        d.Superfiles = models.ArrayOfDFULogicalFile(DFULogicalFile=[
+            models.DFULogicalFile(Name=s) for s in info.super_owners])
+    d.Persistent = a.get("persistent", "")
+    d.Format = info.format
+    d.ContentType = info.kind
+    d.MaxRecordSize = a.get("maxRecordSize", "")
+    d.CsvSeparate = a.get("csvSeparate", "")
+    d.CsvQuote = a.get("csvQuote", "")
+    d.CsvTerminate = a.get("csvTerminate", "")
+    d.CsvEscape = a.get("csvEscape", "")
+    d.Modified = display_time(info.modified)
+    d.Ecl = info.ecl
+    record = None
+    if info.ecl.strip():
+        try:
+            record = parse_record(info.ecl)
+        except EclParseError:
+            record = None
+    fmt = info.format.lower()
+    text_format = fmt == "csv" or fmt.startswith("utf")
+    d.ShowFileContent = text_format or (record is not None and not info.is_compressed) or \
+        (not info.ecl.strip() and info.record_size is not None and not info.is_compressed)
+    d.FromRoxieCluster = False
+    d.DFUFilePartsOnClusters = models.ArrayOfDFUFilePartsOnCluster(DFUFilePartsOnCluster=[
+        _parts_on_cluster(catalog, info, group, compressed)
+        for group in info.clusters if not wanted or group == wanted])
+    skews = {k: info.attr_int(k) for k in ("minSkew", "maxSkew", "minSkewPart", "maxSkewPart")}
+    if any(v is not None for v in skews.values()):
+        stat = models.DFUFileStat()
+        if skews["minSkew"] is not None:
+            stat.MinSkewInt64 = skews["minSkew"]
+            if skews["minSkew"] > 0:
+                stat.MinSkew = f"-{skews['minSkew'] / 100:.2f}"
+        if skews["maxSkew"] is not None:
+            stat.MaxSkewInt64 = skews["maxSkew"]
+            stat.MaxSkew = f"{skews['maxSkew'] / 100:.2f}"
+        stat.MinSkewPart = skews["minSkewPart"]
+        stat.MaxSkewPart = skews["maxSkewPart"]
+        d.Stat = stat
+    if include_json and record is not None:
+        d.jsonInfo = json_type_info(record)
+    d.AtRestCost = 0.0
+    d.AccessCost = 0.0
+    return d
+
+
+def _parts_on_cluster(catalog: FileCatalog, info: LogicalFileInfo, group: str,
+                      compressed: bool) -> models.DFUFilePartsOnCluster:
+    parts = []
+    replicated = False
+    for p in info.parts.get(group, []):
+        copies = [p.node] + ([p.replica_node] if p.replica_node else [])
+        replicated = replicated or bool(p.replica_node)
+        for copy, node in enumerate(copies, 1):
+            part = models.DFUPart(Id=p.number, Copy=copy, Ip=catalog.node_address(node),
+                                  Partsize=comma(p.size), PartSizeInt64=p.size)
+            if compressed:
+                part.CompressedSize = p.compressed_size if p.compressed_size is not None else p.size
+            parts.append(part)
+    thor = catalog.cluster.environment.thor_cluster(group)
+    return models.DFUFilePartsOnCluster(
+        Cluster=group, BaseDir=CLIENT_DATA_BASE, ReplicateDir=CLIENT_DATA_BASE,
+        Replicate=bool(thor.replicate) if thor else replicated,
+        CanReplicate=bool(thor and thor.width > 1),
+        DFUFileParts=models.ArrayOfDFUPart(DFUPart=parts))
