@@ -6,7 +6,7 @@ import re
 import pytest
 from lxml import etree
 
-from esputil import SERVICES, envelope, soap_post
+from esputil import SERVICES, envelope, not_implemented_operation, soap_post
 
 ESP_ENVELOPE = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope'
                 ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
@@ -90,13 +90,18 @@ def test_ecl_soapcall_shape(http, url):
 
 
 def test_not_implemented_is_an_inline_exception(http, url):
-    r = soap_post(http, url + "/WsDfu", envelope("<DFUQueryRequest><LogicalName>x</LogicalName></DFUQueryRequest>"))
+    found = not_implemented_operation()
+    if found is None:
+        pytest.skip("every operation is implemented")
+    service, op = found
+    ns, req, resp = SERVICES[service], op.request_name, op.response_name
+    r = soap_post(http, f"{url}/{service}", envelope(f"<{req}/>"))
     assert r.status_code == 200
     assert re.fullmatch(
-        re.escape(ESP_ENVELOPE + '<DFUQueryResponse xmlns="urn:hpccsystems:ws:wsdfu"><Exceptions><Exception>'
-                  "<Code>-1</Code><Audience>user</Audience><Source>WsDfu::DFUQueryRequest()</Source><Message>")
-        + STAMP + re.escape("WsDfu::DFUQuery is not implemented by this emulator yet.</Message></Exception>"
-                            "</Exceptions></DFUQueryResponse></soap:Body></soap:Envelope>"), r.text)
+        re.escape(ESP_ENVELOPE + f'<{resp} xmlns="{ns}"><Exceptions><Exception>'
+                  f"<Code>-1</Code><Audience>user</Audience><Source>{service}::{req}()</Source><Message>")
+        + STAMP + re.escape(f"{service}::{op.name} is not implemented by this emulator yet.</Message></Exception>"
+                            f"</Exceptions></{resp}></soap:Body></soap:Envelope>"), r.text)
 
 
 def test_inline_source_uses_the_call_name_as_sent(http, url):

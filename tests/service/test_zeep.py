@@ -31,9 +31,9 @@ def test_ping_through_the_official_wsdl(url, service):
 
 
 def test_inline_exception_reaches_zeep_as_data(url):
-    client = zeep.Client(f"{url}/WsDfu/?wsdl", transport=Transport(cache=False, timeout=30))
-    resp = client.service.DFUQuery(LogicalName="x*")
+    client = zeep.Client(f"{url}/FileSpray/?wsdl", transport=Transport(cache=False, timeout=30))
+    resp = client.service.GetDFUWorkunit(wuid="D20000101-000000")
     exc = resp.Exceptions.Exception[0]
-    assert exc.Code == "-1"
-    assert exc.Source == "WsDfu::DFUQueryRequest()"
-    assert exc.Message.endswith("WsDfu::DFUQuery is not implemented by this emulator yet.")
+    assert exc.Code == "20080"
+    assert exc.Source == "FileSpray::GetDFUWorkunit()"
+    assert exc.Message.endswith("Cannot read workunit D20000101-000000.")

@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wsservices.engine import codes
+from wsservices.engine import codes, dfuformat, transfer
 from wsservices.engine import workunits as W
 from wsservices.engine.datadir import contains_rel_paths
 from wsservices.engine.errors import DomainError, DropZoneNotFound, InvalidArgument, InvalidLogicalName
 from wsservices.engine.names import parse_logical_name
 
-RECSIZE_ESCAPES = {-1: ("recfmvb", 11), -2: ("recfmv", 12), -3: ("variable", 10), -4: ("variablebigendian", 13)}
 VARIABLE = 10
 
 
@@ -125,33 +124,20 @@ def spray(cluster, req: SprayRequest) -> W.DfuWorkunit:
 
 def fixed_format(record_size: int | None, source_format: str | None, nosplit: bool) -> dict[str, Any]:
     """SprayFixed's format selection from sourceRecordSize / sourceFormat (§3.1 step 7)."""
-    size = record_size or 0
-    name = (source_format or "").strip().lower()
-    for escape, (fmt_name, code) in RECSIZE_ESCAPES.items():
-        if size == escape or name == fmt_name:
-            return {"format": code}
-    if size == 0 and not nosplit:
-        raise _invalid("Invalid record size")
-    return {"format": 0, "record_size": size}
+    return dfuformat.to_workunit(transfer.spray_fixed_format(record_size or 0, source_format, nosplit))
 
 
 def variable_format(source_format: int | None, max_record_size: int | None, row_tag: str | None,
                     row_path: str | None, is_json: bool, no_separator: bool, separator: str | None,
-                    terminator: str | None, quote: str | None, escape: str | None) -> dict[str, Any]:
+                    terminator: str | None, quote: str | None, escape: str | None,
+                    quoted_terminator: bool = True, record_structure_present: bool = False) -> dict[str, Any]:
     """SprayVariable's source attributes: XML/JSON row locator or CSV options (§3.2)."""
-    attrs: dict[str, Any] = {"format": source_format or 0, "max_record_size": max_record_size or 0}
-    if is_json:
-        path = row_path or ""
-        row_tag = path if path.startswith("/") else "/" + path
-    if row_tag:
-        attrs["row_tag"] = row_tag
-        return attrs
-    attrs["csv_separate"] = "" if no_separator else (separator if separator else "\\,")
-    attrs["csv_terminate"] = terminator if terminator else "\\n,\\r\\n"
-    attrs["csv_quote"] = quote if quote is not None else '"'
-    if escape:
-        attrs["csv_escape"] = escape
-    return attrs
+    fmt = transfer.spray_variable_format(
+        source_format or 0, max_record_size=max_record_size or 0, no_separator=no_separator,
+        separate=separator, terminate=terminator, quote=quote, escape=escape, row_tag=row_tag,
+        row_path=row_path, is_json=is_json, quoted_terminator=quoted_terminator,
+        record_structure_present=record_structure_present)
+    return dfuformat.to_workunit(fmt)
 
 
 def despray(cluster, source_name: str | None, dest_plane: str | None, dest_group: str | None,

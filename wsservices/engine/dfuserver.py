@@ -53,6 +53,11 @@ class JobContext:
         if self._abort.is_set():
             raise AbortRequested()
 
+    def pause(self, seconds: float) -> None:
+        """Wait (throttling), returning early with AbortRequested if an abort arrives."""
+        if seconds > 0 and self._abort.wait(seconds):
+            raise AbortRequested()
+
     def report(self, done_bytes: int, total_bytes: int, slaves_done: int, total_nodes: int,
                force: bool = False) -> None:
         """Record progress from the bytes moved so far; saved at most 5 times a second."""

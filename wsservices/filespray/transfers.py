@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from wsservices.engine import dfurequests as R
+from wsservices.engine.files import catalog
 from wsservices.filespray import models
 
 
@@ -14,7 +15,8 @@ SPRAY_OPTIONS = (("overwrite", "overwrite"), ("replicate", "replicate"), ("repli
                  ("nosplit", "nosplit"), ("prefix", "prefix"), ("norecover", "norecover"),
                  ("fail_if_no_source_file", "failIfNoSourceFile"),
                  ("record_structure_present", "recordStructurePresent"),
-                 ("quoted_terminator", "quotedTerminator"), ("expire_days", "expireDays"))
+                 ("quoted_terminator", "quotedTerminator"), ("expire_days", "expireDays"),
+                 ("throttle", "throttle"))
 
 
 class TransferMethods:
@@ -28,7 +30,8 @@ class TransferMethods:
     def SprayVariable(self, req):
         fmt = R.variable_format(req.sourceFormat, req.sourceMaxRecordSize, req.sourceRowTag, req.sourceRowPath,
                                 bool(req.isJSON), bool(req.NoSourceCsvSeparator), req.sourceCsvSeparate,
-                                req.sourceCsvTerminate, req.sourceCsvQuote, req.sourceCsvEscape)
+                                req.sourceCsvTerminate, req.sourceCsvQuote, req.sourceCsvEscape,
+                                bool(req.quotedTerminator), bool(req.recordStructurePresent))
         wu = R.spray(self.cluster, self._spray_request(req, fmt, wrap=False))
         return models.SprayResponse(wuid=wu.wuid)
 
@@ -43,7 +46,7 @@ class TransferMethods:
 
     def Despray(self, req):
         options = _options(req, ("overwrite", "overwrite"), ("split_prefix", "splitprefix"),
-                           ("norecover", "norecover"), ("multi_copy", "multiCopy"))
+                           ("norecover", "norecover"), ("multi_copy", "multiCopy"), ("throttle", "throttle"))
         wu = R.despray(self.cluster, req.sourceLogicalName, req.destPlane, req.destGroup, req.destIP,
                        req.destPath, req.DFUServerQueue, options, bool(req.wrap))
         return models.DesprayResponse(wuid=wu.wuid)
@@ -52,7 +55,7 @@ class TransferMethods:
         options = _options(req, ("overwrite", "overwrite"), ("ensure", "ensure"), ("replicate", "replicate"),
                            ("nosplit", "nosplit"), ("wrap", "Wrap"), ("super_copy", "superCopy"),
                            ("preserve_compression", "preserveCompression"), ("expire_days", "ExpireDays"),
-                           ("compress", "compress"))
+                           ("compress", "compress"), ("throttle", "throttle"))
         wu = R.copy(self.cluster, req.sourceLogicalName, req.destLogicalName, req.destGroup, req.sourceDali,
                     req.DFUServerQueue, options, 0, file_exists=self._file_group)
         return models.CopyResponse(result=wu.wuid)
@@ -66,6 +69,7 @@ class TransferMethods:
         return models.ReplicateResponse(wuid=wu.wuid)
 
     def _file_group(self, name: str):
-        from wsservices.engine.files import catalog
         info = catalog(self.cluster).get(name)
-        return getattr(info, "group", None) if info is not None else None
+        if info is None:
+            return None
+        return (info.clusters or info.member_clusters or [""])[0]

@@ -1,0 +1,201 @@
+"""Spray and despray throughput per format, as ratios to a plain copy of the same bytes.
+
+    python benchmarks/bench_transfer.py [--size-mib 1024] [--parts 4] [--keep]
+
+Starts `hpccemu serve` as a separate process (deterministic mode: a SOAP spray returns when the
+transfer is done) on a temporary data dir, writes one source file per format into its drop zone,
+then for each format: a plain copy of the file (shutil.copyfile, the OS's fastest copy, then
+fsync: the emulator fsyncs every part it writes, so the baseline gives the same durability) as
+the baseline, a SprayFixed/SprayVariable into N parts, and a Despray back to one file (checked
+equal by size). Dirty pages are flushed (os.sync) before each timed step. The unsynced copy rate
+is printed too. Prints MB/s, the ratio to the baseline measured in the same run, and the server's peak
+RSS (VmHWM) over the whole run. Targets: ratio >= 0.9 for fixed and plain CSV, >= 0.6 for
+quote-aware CSV and XML; peak RSS <= 64 MiB above the idle server's.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import zeep
+from zeep.transports import Transport
+
+LZ = "/var/lib/HPCCSystems/mydropzone"
+BLOCK = 4 * 1024 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_file(path: Path, size: int, make_block) -> int:
+    """Fill `path` with whole records up to about `size` bytes; returns the real size."""
+    block = make_block()
+    written = 0
+    with open(path, "wb") as f:
+        while written + len(block) <= size:
+            f.write(block)
+            written += len(block)
+    return written
+
+
+def fixed_block() -> bytes:
+    return b"".join(b"%09d\n" % i for i in range(BLOCK // 10))
+
+
+def csv_block() -> bytes:
+    rows, n = [], 0
+    while n < BLOCK:
+        row = b"%d,name%d,some text here,%d\n" % (n, n, n * 7)
+        rows.append(row)
+        n += len(row)
+    return b"".join(rows)
+
+
+def quoted_csv_block() -> bytes:
+    rows, n = [], 0
+    while n < BLOCK:
+        row = b'%d,"name %d, with comma","two\nlines"\n' % (n, n)
+        rows.append(row)
+        n += len(row)
+    return b"".join(rows)
+
+
+def xml_rows_block() -> bytes:
+    rows, n = [], 0
+    while n < BLOCK:
+        row = b"<Row><id>%d</id><name>n%d</name></Row>\n" % (n, n)
+        rows.append(row)
+        n += len(row)
+    return b"".join(rows)
+
+
+def write_xml(path: Path, size: int) -> int:
+    head, foot = b'<?xml version="1.0"?>\n<Dataset>\n', b"</Dataset>\n"
+    block = xml_rows_block()
+    written = 0
+    with open(path, "wb") as f:
+        f.write(head)
+        while written + len(block) <= size - len(head) - len(foot):
+            f.write(block)
+            written += len(block)
+        f.write(foot)
+    return written + len(head) + len(foot)
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size-mib", type=int, default=1024)
+    ap.add_argument("--parts", type=int, default=4)
+    ap.add_argument("--keep", action="store_true", help="keep the temporary data dir")
+    args = ap.parse_args()
+    size = args.size_mib * 1024 * 1024
+    root = Path(tempfile.mkdtemp(prefix="hpccemu-bench-"))
+    port = free_port()
+    env = {**os.environ, "HPCCEMU_DETERMINISTIC": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "wsservices", "serve", "--port", str(port),
+                               "--data-dir", str(root / "data")], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(url + "/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the server did not start")
+                time.sleep(0.1)
+        fs = zeep.Client(url + "/FileSpray/?wsdl", transport=Transport(cache=False, timeout=3600)).service
+        idle_rss = peak_rss_mib(server.pid)
+        zone = root / "data" / "dropzones" / "mydropzone"
+        cases = [
+            ("fixed", "src.dat", lambda p: write_file(p, size, fixed_block),
+             lambda n, s: fs.SprayFixed(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
+                                        sourceRecordSize=10, destNumParts=args.parts), 0.9),
+            ("csv", "src.csv", lambda p: write_file(p, size, csv_block),
+             lambda n, s: fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
+                                           sourceFormat=1, quotedTerminator=False, destNumParts=args.parts), 0.9),
+            ("csv-quoted", "srcq.csv", lambda p: write_file(p, size, quoted_csv_block),
+             lambda n, s: fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
+                                           sourceFormat=1, quotedTerminator=True, destNumParts=args.parts), 0.6),
+            ("xml", "src.xml", lambda p: write_xml(p, size),
+             lambda n, s: fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
+                                           sourceFormat=2, sourceRowTag="Row", destNumParts=args.parts), 0.6),
+        ]
+        print(f"{args.size_mib} MiB per format, {args.parts} parts; server idle RSS {idle_rss:.0f} MiB")
+        print(f"{'format':<11} {'copy MB/s':>10} {'(unsynced)':>10} {'spray MB/s':>11} {'ratio':>6} "
+              f"{'despray MB/s':>13} {'ratio':>6} {'target':>7}")
+        failed = False
+        for label, name, make, spray, target in cases:
+            src = zone / name
+            nbytes = make(src)
+            mb = nbytes / 1e6
+            os.sync()
+            t = time.perf_counter()
+            shutil.copyfile(src, root / "copy.tmp")
+            plain_rate = mb / (time.perf_counter() - t)
+            (root / "copy.tmp").unlink()
+            os.sync()
+            t = time.perf_counter()
+            shutil.copyfile(src, root / "copy.tmp")
+            with open(root / "copy.tmp", "rb+") as f:
+                os.fsync(f.fileno())
+            copy_rate = mb / (time.perf_counter() - t)
+            (root / "copy.tmp").unlink()
+            lfn = f"bench::{label.replace('-', '_')}"
+            os.sync()
+            t = time.perf_counter()
+            wuid = spray(lfn, name).wuid
+            spray_rate = mb / (time.perf_counter() - t)
+            state = fs.GetDFUProgress(wuid=wuid)
+            assert state.State == "finished", state.SummaryMessage
+            out = f"out_{name}"
+            os.sync()
+            t = time.perf_counter()
+            wuid = fs.Despray(sourceLogicalName=lfn, destGroup="mydropzone", destPath=out).wuid
+            despray_rate = mb / (time.perf_counter() - t)
+            state = fs.GetDFUProgress(wuid=wuid)
+            assert state.State == "finished", state.SummaryMessage
+            assert (zone / out).stat().st_size == nbytes
+            ok = spray_rate / copy_rate >= target and despray_rate / copy_rate >= target
+            failed |= not ok
+            print(f"{label:<11} {copy_rate:>10.0f} {plain_rate:>10.0f} {spray_rate:>11.0f} {spray_rate / copy_rate:>6.2f} "
+                  f"{despray_rate:>13.0f} {despray_rate / copy_rate:>6.2f} {'>=' + str(target):>7}"
+                  f"{'' if ok else '  BELOW TARGET'}")
+            for path in (src, zone / out):
+                path.unlink()
+            requests.post(url + "/WsDfu", timeout=600, headers={"Content-Type": "text/xml"}, data=(
+                '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+                f"<DFUArrayActionRequest><Type>Delete</Type><LogicalFiles><Item>{lfn}</Item></LogicalFiles>"
+                "</DFUArrayActionRequest></soap:Body></soap:Envelope>"))
+        rss = peak_rss_mib(server.pid)
+        print(f"server peak RSS {rss:.0f} MiB ({rss - idle_rss:+.0f} MiB over idle; target <= +64)")
+        return 1 if failed or rss - idle_rss > 64 else 0
+    finally:
+        server.terminate()
+        server.wait(30)
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
