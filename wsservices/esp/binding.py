@@ -162,17 +162,23 @@ class EspBinding:
             return Response(fault_document(service.namespace, fault.code, fault.message, location),
                             500, content_type=XML)
         source = f"{service.name}::{call_name}()"
+        attrs = f' xmlns="{service.namespace}"'
+        out: list[str] = []
         try:
             response = service.invoke(op, req)
-        except DomainError as exc:
-            response = op.response(Exceptions=inline_exception(service.contract, exc.code, exc.message, source))
-        except Exception:
-            log.exception("%s failed", source)
-            response = op.response(Exceptions=inline_exception(
-                service.contract, INTERNAL_ERROR, "Internal Server Error", source))
-        out: list[str] = []
-        codec.encode(response, op.response, op.response_name, out, service.omit_unset,
-                     attrs=f' xmlns="{service.namespace}"')
+        except Exception as exc:
+            if isinstance(exc, DomainError):
+                exceptions = inline_exception(service.contract, exc.code, exc.message, source)
+            else:
+                log.exception("%s failed", source)
+                exceptions = inline_exception(service.contract, INTERNAL_ERROR, "Internal Server Error", source)
+            if "Exceptions" not in op.response._type_info:  # a few responses lack the field: ESP writes it anyway
+                out.append(f"<{op.response_name}{attrs}>")
+                codec.encode(exceptions, type(exceptions), "Exceptions", out, service.omit_unset)
+                out.append(f"</{op.response_name}>")
+                return Response(soap.envelope("".join(out)), content_type=XML)
+            response = op.response(Exceptions=exceptions)
+        codec.encode(response, op.response, op.response_name, out, service.omit_unset, attrs=attrs)
         return Response(soap.envelope("".join(out)), content_type=XML)
 
 
