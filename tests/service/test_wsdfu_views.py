@@ -131,4 +131,6 @@ def test_ecl_type_info_parse_error_through_soap(http, url):
     r = soap_post(http, f"{url}/WsDfu", envelope(body))
     assert r.status_code == 200
     assert f'<EclRecordTypeInfoResponse xmlns="{NS}"><Exceptions><Exception><Code>' in r.text
-    assert "Failed in parsing ECL record definition: unknown type 'foo' @ 8:1." in r.text
+    from lxml import etree
+    message = etree.fromstring(r.content).findtext(f".//{{{NS}}}Message")
+    assert message.endswith("Failed in parsing ECL record definition: unknown type 'foo' @ 8:1.")
