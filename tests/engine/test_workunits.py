@@ -116,7 +116,14 @@ def test_restart_fails_interrupted_and_requeues_queued(tmp_path):
     with open_cluster(tmp_path, deterministic=True) as cluster:
         running = cluster.workunits.create(command=W.COPY, queue="q", state=W.STARTED)
         waiting = cluster.workunits.create(command=W.RENAME, queue="q", state=W.QUEUED)
+        part_dir = cluster.datadir.root / "nodes" / "node1" / "hpcc-data" / "thor" / "x"
+        part_dir.mkdir(parents=True)
+        orphan = part_dir / f"y._1_of_4.{running.wuid}.tmp"   # what a crashed job leaves behind
+        orphan.write_bytes(b"partial")
+        other = part_dir / "y._1_of_4"
+        other.write_bytes(b"registered data stays")
     with open_cluster(tmp_path, dfu_workers=1) as cluster:
+        assert not orphan.exists() and other.exists()
         assert cluster.workunits.get(running.wuid).state == W.FAILED
         assert "stopped while this workunit was running" in cluster.workunits.get(running.wuid).exceptions[0]["message"]
         wait_for(lambda: cluster.workunits.get(waiting.wuid).state in W.TERMINAL)

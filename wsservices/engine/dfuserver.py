@@ -7,8 +7,9 @@ queue; a worker sets it `started`, runs the job for its command, and ends it `fi
 
 Abort: a queued workunit becomes `aborted` at once and is skipped when reached; a running one
 becomes `aborting`, its job stops at its next check with "Copy failed - User Abort" and it ends
-`aborted`. After a crash, workunits found `started` or `aborting` are failed (their jobs left
-only temporary files, which the jobs' cleanup removes) and `queued` ones are queued again.
+`aborted`. After a crash, workunits found `started` or `aborting` are failed and their temporary files
+removed (a job only renames its files into place and registers them at its very end), and
+`queued` ones are queued again.
 
 Not emulated: several queues with their own listeners (one pool serves every queue),
 scheduled workunits, monitors.
@@ -115,6 +116,7 @@ class DfuServer:
 
     def recover(self) -> None:
         for wu in self.workunits.in_states(W.STARTED, W.ABORTING):
+            self._remove_temporary_files(wu.wuid)
             self._record_failure(wu, DomainError(CRASH_MESSAGE, -1))
             wu.state = W.FAILED
             wu.time_stopped = W.now_utc()
@@ -199,6 +201,13 @@ class DfuServer:
             wu.state = W.ABORTED if abort.is_set() and outcome != W.FINISHED else outcome
             wu.time_stopped = W.now_utc()
             self.workunits.save(wu)
+
+    def _remove_temporary_files(self, wuid: str) -> None:
+        """A job's temporary files (`<name>.<wuid>.tmp`, under the node and drop-zone folders)."""
+        root = self.cluster.datadir.root
+        for folder in (root / "nodes", root / "dropzones"):
+            for path in folder.rglob(f"*.{wuid}.tmp") if folder.is_dir() else ():
+                path.unlink(missing_ok=True)
 
     @staticmethod
     def _record_failure(wu: W.DfuWorkunit, exc: DomainError) -> None:
