@@ -27,6 +27,7 @@ from wsservices.engine.transfer import CopyRange, OpenFiles, SourceFile
 from wsservices.engine.transfer.stream import write_segments
 
 CHUNK = 64 * 1024 * 1024   # bytes between progress reports / abort checks
+SYNC_EVERY = 256 * 1024 * 1024   # bytes written to one file between data syncs
 DFU_ERROR = -1             # the DFU server's own exceptions carry no ECL Watch code
 
 
@@ -53,12 +54,16 @@ class Writer:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{self.ctx.wu.wuid}.tmp")
         self.pending.append((tmp, path))
-        written = 0
+        written = unsynced = 0
         with open(tmp, "wb") as out:
             for piece in _pieces(segments, self.chunk):
                 self.ctx.check_abort()
                 n, _ = write_segments([piece], open_source, out)
                 written += n
+                unsynced += n
+                if unsynced >= SYNC_EVERY:  # keeps dirty pages bounded: the kernel throttles less
+                    os.fdatasync(out.fileno())
+                    unsynced = 0
                 self.done += n
                 self.ctx.report(self.done, self.total, self.slaves_done, self.nodes)
                 if self.throttle:
