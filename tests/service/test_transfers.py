@@ -5,28 +5,16 @@ The session server is deterministic: a transfer has finished when its SOAP call 
 """
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
 
 import pytest
-import requests
 
 from esputil import esp_error, zeep_client
 from hpccemu.testing import ThreadedEmulator
 
 LZ = "/var/lib/HPCCSystems/mydropzone"
-
-
-@pytest.fixture(scope="module")
-def fs(url):
-    return zeep_client(url, "FileSpray")
-
-
-@pytest.fixture(scope="module")
-def dfu(url):
-    return zeep_client(url, "WsDfu")
 
 
 def upload(http, url, name: str, data: bytes) -> None:

@@ -3,15 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from esputil import esp_error, zeep_client
+from esputil import esp_error
 from wsservices.engine import workunits as W
 
 MISSING = "D20000101-000000"
-
-
-@pytest.fixture(scope="module")
-def fs(url):
-    return zeep_client(url, "FileSpray")
 
 
 @pytest.fixture

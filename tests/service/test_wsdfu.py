@@ -13,22 +13,12 @@ import pytest
 from lxml import etree
 
 from engine.test_files_fixtures import PEOPLE_ECL, make_file, make_people
-from esputil import envelope, esp_error, soap_post, zeep_client
-from wsservices.engine.files import HistoryRecord, catalog
+from esputil import envelope, esp_error, soap_post
+from wsservices.engine.files import HistoryRecord
 
 NS = "urn:hpccsystems:ws:wsdfu"
 Q = {"d": NS}
 GMT = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GMT: ")
-
-
-@pytest.fixture(scope="module")
-def dfu(url):
-    return zeep_client(url, "WsDfu")
-
-
-@pytest.fixture
-def cat(emulator):
-    return catalog(emulator.cluster)
 
 
 @pytest.fixture

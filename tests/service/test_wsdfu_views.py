@@ -9,21 +9,10 @@ import pytest
 from lxml import etree
 
 from engine.test_files_fixtures import PEOPLE_ECL, make_file, make_people
-from esputil import envelope, esp_error, soap_post, zeep_client
-from wsservices.engine.files import catalog
+from esputil import envelope, esp_error, soap_post
 
 NS = "urn:hpccsystems:ws:wsdfu"
 Q = {"d": NS}
-
-
-@pytest.fixture(scope="module")
-def dfu(url):
-    return zeep_client(url, "WsDfu")
-
-
-@pytest.fixture
-def cat(emulator):
-    return catalog(emulator.cluster)
 
 
 @pytest.fixture
