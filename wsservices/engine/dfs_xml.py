@@ -22,17 +22,15 @@ emulator's own Dali, so it copies metadata between two local names.
 """
 from __future__ import annotations
 
-import re
 
 from lxml import etree
 
-from . import codes
+from . import codes, safexml
 from .datadir import DataDir
 from .errors import DomainError, FileNotFound, InvalidArgument, MissingArgument
 from .files import FileCatalog, HistoryRecord, NewLogicalFile, PartRecord, local_name
 
 DALI_PORT = 7070
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def _attr(value: str) -> str:
@@ -108,18 +106,14 @@ def file_xml(catalog: FileCatalog, name: str | None) -> bytes:
 
 
 def _parse(data: bytes) -> etree._Element:
-    if _DTD.search(data or b""):
-        raise DomainError("Add: DTDs and entity declarations are not allowed in the file XML")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             dtd_validation=False, huge_tree=False, remove_comments=True,
-                             remove_pis=True)
     try:
-        root = etree.fromstring(data or b"", parser)
-    except etree.XMLSyntaxError as exc:
-        raise DomainError(f"Add: invalid file XML: {str(exc).split(' (line', 1)[0]}") from None
-    if any(isinstance(n, etree._Entity) for n in root.iter()):
-        raise DomainError("Add: entity references are not allowed in the file XML")
-    return root
+        return safexml.parse(data or b"")
+    except safexml.UnsafeXml as exc:
+        if exc.kind == "dtd":
+            raise DomainError("Add: DTDs and entity declarations are not allowed in the file XML") from None
+        raise DomainError("Add: entity references are not allowed in the file XML") from None
+    except safexml.XmlError as exc:
+        raise DomainError(f"Add: invalid file XML: {exc.message}") from None
 
 
 def add_file_xml(catalog: FileCatalog, dstname: str | None, xml: bytes | None,

@@ -1,7 +1,7 @@
 """Package-map XML: safe parsing with Dali's error texts, and jptree-style writing.
 
-Parsing (packageprocess.md §2 "XML parse errors"): the same lxml settings as the ESP layer's
-``safexml`` (no DTD, no entities, no network, default depth/size limits), but errors carry
+Parsing (packageprocess.md §2 "XML parse errors") goes through the engine's ``safexml`` (no DTD,
+no entities, no network, default depth/size limits); its errors are reworded to carry
 jlib's property-tree texts and codes: ``Error - syntax error "<detail>" [line N, file offset M]``
 (PTreeRead_syntax, 2) or ``Error - end of stream "<detail>" [...]`` (PTreeRead_EOS, 1), followed
 by a context line. An empty (or blank) document is "no tree" (`parse` returns None), not an error.
@@ -21,9 +21,9 @@ import re
 
 from lxml import etree
 
+from . import safexml
 from .pkg_errors import XmlParseError
 
-_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: libxml2 error numbers: "Premature end of data" (the input stopped inside an element), and the
@@ -34,35 +34,26 @@ _SYNTAX_AT_END = frozenset({5, 76})
 Element = etree._Element
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_comments=True,
-                           remove_pis=True)
-
-
 def parse(text: str | None) -> Element | None:
     """The root element of `text`; None for an empty or blank document; XmlParseError else."""
     text = text or ""
     body = _DECLARATION.sub("", text, count=1)
     if not body.strip():
         return None
-    dtd = _DTD.search(body)
-    if dtd:
-        raise _error(body, 2, "syntax error", "DTDs and entity declarations are not supported",
-                     dtd.start())
     try:
-        root = etree.fromstring(body, _parser())
-    except etree.XMLSyntaxError as exc:
+        return safexml.parse(body)
+    except safexml.UnsafeXml as exc:
+        detail = ("DTDs and entity declarations are not supported" if exc.kind == "dtd"
+                  else "entity references are not supported")
+        raise _error(body, 2, "syntax error", detail, exc.offset) from None
+    except safexml.XmlError as exc:
         line, column = exc.position if exc.position else (1, 1)
         offset = _offset(body, line, column)
-        detail = (exc.msg or "XML parse error").split(", line ", 1)[0].strip()
+        detail = (exc.raw or "XML parse error").split(", line ", 1)[0].strip()
         at_end = offset >= len(body.rstrip())
         if exc.code == _PREMATURE_END or (at_end and exc.code not in _SYNTAX_AT_END):
             raise _error(body, 1, "end of stream", detail, min(offset, len(body))) from None
         raise _error(body, 2, "syntax error", detail, offset) from None
-    if any(isinstance(node, etree._Entity) for node in root.iter()):
-        raise _error(body, 2, "syntax error", "entity references are not supported", 0)
-    return root
 
 
 def _offset(text: str, line: int, column: int) -> int:

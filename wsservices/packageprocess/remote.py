@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 import requests
 
 from wsservices.engine.errors import DomainError
-from wsservices.esp import safexml
+from wsservices.engine import safexml
 from wsservices.esp.codec import atol, local_name
 
 NAMESPACE = "urn:hpccsystems:ws:wspackageprocess"
