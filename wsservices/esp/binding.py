@@ -11,7 +11,6 @@ ESP exception saying so), the sample documents (`reqxml_`, `respxml_`, ...).
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any, Iterable
@@ -23,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from wsservices.engine.errors import DomainError
 from wsservices.esp import codec, pages, soap, wsdl
-from wsservices.esp.faults import EspFault, fault_document, gmt_prefix, inline_exception
+from wsservices.esp.faults import EspFault, fault_document, form_exceptions, gmt_prefix, inline_exception
 from wsservices.esp.formpath import decode_params
 from wsservices.esp.service import EspService
 from wsservices.esp.types import Operation
@@ -134,15 +133,15 @@ class EspBinding:
                         fmt: str | None, rawxml: bool) -> Response:
         source = f"{service.name}::{op.name.upper()}()"
         if fmt == "json":
-            return _json_exceptions(source, -1, "JSON output is not implemented by this emulator yet.")
+            return form_exceptions("json", source, -1, "JSON output is not implemented by this emulator yet.")
         request = decode_params(args, op.request)
         try:
             response = service.invoke(op, request)
         except DomainError as exc:
-            return _xml_exceptions(source, exc.code, exc.message)
+            return form_exceptions("xml", source, exc.code, gmt_prefix() + exc.message)
         except Exception:
             log.exception("%s failed", source)
-            return _xml_exceptions(source, INTERNAL_ERROR, "Internal Server Error")
+            return form_exceptions("xml", source, INTERNAL_ERROR, gmt_prefix() + "Internal Server Error")
         out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>']
         codec.encode(response, op.response, op.response_name, out, service.omit_unset)
         return Response("".join(out), content_type=XML, headers={"Expires": "0"})
@@ -222,16 +221,3 @@ def _version_info(service: EspService) -> Response:
     text = (f"<VersionInfo><Service>{service.name}</Service>"
             f"<Version>{float(service.version):.3f}</Version></VersionInfo>")
     return Response(text, content_type=WSDL_TYPE)
-
-
-def _xml_exceptions(source: str, code: int, message: str) -> Response:
-    text = (f"<Exceptions><Source>{codec.escape(source)}</Source><Exception><Code>{code}</Code>"
-            f"<Audience>user</Audience><Message>{codec.escape(gmt_prefix() + message)}</Message>"
-            "</Exception></Exceptions>")
-    return Response(text, content_type="application/xml", headers={"Expires": "0"})
-
-
-def _json_exceptions(source: str, code: int, message: str) -> Response:
-    body = {"Exceptions": {"Source": source, "Exception": [{"Code": code, "Message": message}]}}
-    return Response(json.dumps(body, separators=(", ", ": ")), content_type="application/json",
-                    headers={"Expires": "0"})

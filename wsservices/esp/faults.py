@@ -9,7 +9,11 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 
+from werkzeug.wrappers import Response
+
+from wsservices.esp import pages
 from wsservices.esp.codec import escape
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -60,3 +64,22 @@ def fault_document(namespace: str, code: int, message: str, schema_location: str
             f"<Source>Esp</Source><Exception><Code>{code}</Code><Audience>user</Audience>"
             f"<Message>{msg}</Message></Exception></Exceptions></detail></soap:Fault>")
     return (ENVELOPE_OPEN + body + ENVELOPE_CLOSE).encode("utf-8")
+
+
+def form_exceptions(fmt: str | None, source: str, code: int, message: str) -> Response:
+    """An error on the GET/form path (esp-protocol.md A.8), HTTP 200: top-level JSON `Exceptions`
+    for `.json`, a bare `<Exceptions>` document for `.xml`/`rawxml_`, else ESP's HTML page.
+    `message` is written as given (the caller adds the GMT prefix where ESP does)."""
+    if fmt == "json":
+        body = {"Exceptions": {"Source": source, "Exception": [{"Code": code, "Message": message}]}}
+        response = Response(json.dumps(body, separators=(", ", ": "), ensure_ascii=False),
+                            content_type="application/json")
+    elif fmt == "xml":
+        response = Response(
+            f"<Exceptions><Source>{escape(source)}</Source><Exception><Code>{code}</Code>"
+            f"<Audience>user</Audience><Message>{escape(message)}</Message></Exception></Exceptions>",
+            content_type="application/xml")
+    else:
+        response = Response(pages.exceptions_page(source, code, message), content_type="text/html; charset=UTF-8")
+    response.headers["Expires"] = "0"
+    return response

@@ -55,6 +55,15 @@ def unsupported_method_page(method: str) -> str:
     return f"{HEAD}<h1>Unsupported http method {escape(method)}</h1>{TAIL}"
 
 
+def exceptions_page(source: str, code: int, message: str) -> str:
+    """ESP's exceptions.xslt page: reporter, a Code/Message table and a Go Back button."""
+    return (f"{HEAD}<h3>Exception(s) occurred:</h3><p>Reporter: {escape(source)}</p>"
+            "<table border='1'><tr><th>Code</th><th>Message</th></tr>"
+            f"<tr><td>{code}</td><td>{escape(message)}</td></tr></table>"
+            "<input type='button' value='Go Back' onclick='history.go(-1)'>"
+            f"{TAIL}")
+
+
 def root_page(services: list[tuple[str, str]]) -> str:
     items = "".join(f'<li><a href="/{name}/">{name}</a> {version}</li>' for name, version in services)
     return f"{HEAD}<h1>hpccemu</h1><p>Emulated ESP services:</p><ul>{items}</ul>{TAIL}"

@@ -39,6 +39,7 @@ from werkzeug.wsgi import wrap_file
 from wsservices.engine.dropzones import DropZones, DropZoneServer, FileEntry, UploadTarget
 from wsservices.engine.errors import DomainError, InvalidArgument
 from wsservices.esp import codec, pages
+from wsservices.esp.faults import form_exceptions
 from wsservices.esp.types import ComplexModel
 from wsservices.filespray import models
 
@@ -265,23 +266,7 @@ def _drain_stream(stream: Any) -> None:
 
 def _exceptions(fmt: str | None, source: str, exc: DomainError) -> Response:
     """ESP's exception rendering for the HTTP-only methods (no timestamp prefix)."""
-    if fmt == "json":
-        body = {"Exceptions": {"Source": source, "Exception": [{"Code": exc.code, "Message": exc.message}]}}
-        response = Response(_json(body), content_type="application/json")
-    elif fmt == "xml":
-        response = Response(
-            f"<Exceptions><Source>{codec.escape(source)}</Source><Exception><Code>{exc.code}</Code>"
-            f"<Audience>user</Audience><Message>{codec.escape(exc.message)}</Message></Exception>"
-            "</Exceptions>", content_type="application/xml")
-    else:
-        response = Response(
-            f"{pages.HEAD}<h3>Exception(s) occurred:</h3><p>Reporter: {codec.escape(source)}</p>"
-            "<table border='1'><tr><th>Code</th><th>Message</th></tr>"
-            f"<tr><td>{exc.code}</td><td>{codec.escape(exc.message)}</td></tr></table>"
-            "<input type='button' value='Go Back' onclick='history.go(-1)'>"
-            f"{pages.TAIL}", content_type=HTML)
-    response.headers["Expires"] = "0"
-    return response
+    return form_exceptions(fmt, source, exc.code, exc.message)
 
 
 def _json(body: Any) -> str:
