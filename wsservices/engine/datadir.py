@@ -41,17 +41,23 @@ def contains_rel_paths(path: str) -> bool:
     return any(part in (".", "..") for part in path.replace("\\", "/").split("/"))
 
 
-def _shown(path: str) -> str:
+def shown_path(path: str) -> str:
     """The path as quoted in messages (a NUL cannot travel in XML)."""
     return path.replace("\0", "\\0")
+
+
+def check_client_path(path: str, error=InvalidPath.invalid_path) -> None:
+    """ESP's containsRelPaths check (plus NUL bytes), raised as `error(shown path)`: the one
+    place every client path is refused before any lookup."""
+    if "\0" in path or contains_rel_paths(path):
+        raise error(shown_path(path))
 
 
 def resolve_in_dropzone(root: Path, dropzone: DropZone, client_path: str | None) -> Path:
     """Map a client path (absolute under ``dropzone.path``, or relative to it) to a real path
     strictly inside ``root`` (the drop zone's folder). The result need not exist."""
     raw = client_path or ""
-    if "\0" in raw or contains_rel_paths(raw):
-        raise InvalidPath.invalid_path(_shown(raw))
+    check_client_path(raw)
     path = raw.replace("\\", "/")
     if path.startswith("/"):
         if not dropzone.contains_path(path):

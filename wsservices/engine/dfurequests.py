@@ -13,7 +13,7 @@ from typing import Any
 
 from wsservices.engine import codes, dfuformat, transfer
 from wsservices.engine import workunits as W
-from wsservices.engine.datadir import contains_rel_paths
+from wsservices.engine.datadir import check_client_path
 from wsservices.engine.errors import DomainError, DropZoneNotFound, InvalidArgument, InvalidLogicalName
 from wsservices.engine.names import parse_logical_name
 
@@ -45,8 +45,7 @@ def resolve_spray_source(cluster, ip: str | None, plane: str | None, path: str |
     path = (path or "").strip()
     if not path:
         raise _invalid("Source path not specified.")
-    if contains_rel_paths(path) or "\0" in path:
-        raise _invalid(f"Invalid path {path.replace(chr(0), chr(92) + '0')}")
+    check_client_path(path)
     env = cluster.environment
     zone = None
     if plane:
@@ -147,8 +146,7 @@ def despray(cluster, source_name: str | None, dest_plane: str | None, dest_group
     if not (source_name or "").strip():
         raise _invalid("Source logical file not specified.")
     dest_path = dest_path or ""
-    if contains_rel_paths(dest_path) or "\0" in dest_path:
-        raise _invalid(f"Invalid path {dest_path.replace(chr(0), chr(92) + '0')}")
+    check_client_path(dest_path)
     env = cluster.environment
     plane = dest_plane or dest_group
     zone = None

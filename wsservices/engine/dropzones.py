@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable
 
 from . import codes
-from .datadir import DataDir, _shown, contains_rel_paths
+from .datadir import DataDir, check_client_path, shown_path
 from .environment import DropZone, Environment
 from .errors import DropZoneNotFound, FileNotFound, InternalError, InvalidArgument, InvalidPath
 
@@ -341,7 +341,7 @@ class DropZones:
             try:
                 target = self.datadir.resolve_dropzone_path(dz, directory + n)
             except InvalidPath:
-                raise InvalidPath.invalid_file(_shown(n)) from None
+                raise InvalidPath.invalid_file(shown_path(n)) from None
             if target.resolve() == zone:  # the zone itself is never removed
                 raise InvalidPath.invalid_file(n)
             targets.append((n, target))
@@ -365,7 +365,7 @@ class DropZones:
         try:
             final = self.datadir.resolve_dropzone_path(target.dropzone, target.client_directory + name)
         except InvalidPath:
-            raise InvalidPath.invalid_file_name(_shown(filename or "")) from None
+            raise InvalidPath.invalid_file_name(shown_path(filename or "")) from None
         client = target.client_directory + name
         if final.is_dir():
             raise InvalidArgument(f"{client} is a directory.")
@@ -523,8 +523,9 @@ def upload_file_name(filename: str | None) -> str:
     """The name an upload is stored under: the last component of the client's file name."""
     raw = filename or ""
     tail = _tail(raw)
-    if not tail or "\0" in tail or contains_rel_paths(tail):
-        raise InvalidPath.invalid_file_name(_shown(raw))
+    if not tail:
+        raise InvalidPath.invalid_file_name(shown_path(raw))
+    check_client_path(tail, lambda _: InvalidPath.invalid_file_name(shown_path(raw)))
     return tail
 
 
@@ -534,8 +535,7 @@ def _tail(name: str) -> str:
 
 def _refuse_relative(path: str, error) -> None:
     """ESP's containsRelPaths check, raised with the field's own text (before any lookup)."""
-    if "\0" in path or contains_rel_paths(path):
-        raise error(_shown(path))
+    check_client_path(path, error)
 
 
 def _with_sep(path: str) -> str:
