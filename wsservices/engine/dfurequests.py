@@ -17,9 +17,6 @@ from wsservices.engine.datadir import check_client_path
 from wsservices.engine.errors import DomainError, DropZoneNotFound, InvalidArgument, InvalidLogicalName
 from wsservices.engine.names import parse_logical_name
 
-VARIABLE = 10
-
-
 @dataclass
 class SprayRequest:
     source_ip: str | None = None
@@ -63,24 +60,27 @@ def resolve_spray_source(cluster, ip: str | None, plane: str | None, path: str |
             continue
         if raw.startswith("/"):
             if zone is None:
-                zone = env.find_drop_zone(ip, raw)
-                if zone is None:
-                    raise DropZoneNotFound(f"DropZone Plane not found for host {ip} path {raw}.",
-                                           codes.ECLWATCH_INVALID_INPUT)
+                zone = _zone_for_host(env, ip, raw)
             elif not zone.contains_path(raw):
                 raise _invalid(f"Path '{raw}' is not valid for dropzone '{zone.name}'")
             files.append(raw)
         else:
             if zone is None:
-                zone = next((z for z in env.drop_zones if z.matches_address(ip)), None)
-                if zone is None:
-                    raise DropZoneNotFound(f"DropZone Plane not found for host {ip} path {raw}.",
-                                           codes.ECLWATCH_INVALID_INPUT)
+                zone = _zone_for_host(env, ip, raw)
             files.append(zone.path.rstrip("/") + "/" + raw)
     host = ip or zone.addresses[0]
     directory = files[0].rsplit("/", 1)[0] if files else zone.path
     return {"ip": host, "dropzone": zone.name, "directory": directory, "file_path": ",".join(files),
             "num_parts": 1}
+
+
+def _zone_for_host(env, ip: str | None, path: str):
+    """The drop zone on host `ip` holding `path` (any zone of the host for a relative path)."""
+    zone = env.find_drop_zone(ip, path) if path.startswith("/") else \
+        next((z for z in env.drop_zones if z.matches_address(ip)), None)
+    if zone is None:
+        raise DropZoneNotFound(f"DropZone Plane not found for host {ip} path {path}.", codes.ECLWATCH_INVALID_INPUT)
+    return zone
 
 
 def _destination(cluster, name: str | None) -> tuple[str, str]:
@@ -110,11 +110,11 @@ def spray(cluster, req: SprayRequest) -> W.DfuWorkunit:
     name, tail = _destination(cluster, req.dest_logical_name)
     queue = _queue(cluster, req.queue)
     source.update(req.source)
+    target = dfuformat.from_workunit(source).target
     destination = {"logical_name": name, "group": req.dest_group.lower(), "part_mask": f"{tail}._$P$_of_$N$",
                    "num_parts_override": req.dest_num_parts if req.dest_num_parts > 0 else 0,
                    "compress": req.compress, "wrap": req.wrap,
-                   "format": VARIABLE if source.get("format") in (10, 11, 12, 13) else source.get("format", 0),
-                   "record_size": source.get("record_size", 0) if source.get("format", 0) == 0 else 0}
+                   "format": int(target.format), "record_size": target.record_size}
     wu = cluster.workunits.create(command=W.IMPORT, user=req.user, cluster=req.dest_group, job_name=tail,
                                   queue=queue, source=source, destination=destination, options=req.options)
     cluster.dfu.submit(wu)
@@ -153,11 +153,7 @@ def despray(cluster, source_name: str | None, dest_plane: str | None, dest_group
     if not plane:
         if not dest_ip:
             raise _invalid("Neither destination storage plane or destination IP specified.")
-        zone = env.find_drop_zone(dest_ip, dest_path) if dest_path.startswith("/") else \
-            next((z for z in env.drop_zones if z.matches_address(dest_ip)), None)
-        if zone is None:
-            raise DropZoneNotFound(f"DropZone Plane not found for host {dest_ip} path {dest_path}.",
-                                   codes.ECLWATCH_INVALID_INPUT)
+        zone = _zone_for_host(env, dest_ip, dest_path)
     else:
         zone = env.drop_zone(plane)
         if zone is None:
