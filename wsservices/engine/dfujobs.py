@@ -50,9 +50,13 @@ class Writer:
         self.chunk = max(64 * 1024, self.throttle // 4) if self.throttle else CHUNK
         self.started = time.monotonic()
 
+    def temporary(self, path: Path) -> Path:
+        """Where the bytes of `path` are until `commit`."""
+        return path.with_name(f"{path.name}.{self.ctx.wu.wuid}.tmp")
+
     def write(self, path: Path, segments, open_source: Callable[[int], Any]) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{self.ctx.wu.wuid}.tmp")
+        tmp = self.temporary(path)
         self.pending.append((tmp, path))
         written = unsynced = 0
         with open(tmp, "wb") as out:
@@ -91,6 +95,13 @@ class Writer:
         for tmp, _ in self.pending:
             tmp.unlink(missing_ok=True)
         self.pending = []
+
+
+def temporary_files(root: Path, wuid: str):
+    """Every temporary file a job of `wuid` may have left under the data dir `root`."""
+    for folder in (root / "nodes", root / "dropzones"):
+        if folder.is_dir():
+            yield from folder.rglob(f"*.{wuid}.tmp")
 
 
 def _pieces(segments, chunk: int):
@@ -144,8 +155,8 @@ def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: di
         if replicate:
             ctx.wu.progress.replicating = True
             for part, (node, replica) in zip(plan.parts, nodes):
-                primary = next(t for t, f in writer.pending if f == cluster.datadir.part_path(node, name, part.number, n))
-                writer.copy_file(primary, cluster.datadir.part_path(replica, name, part.number, n, mirror=True))
+                written = writer.temporary(cluster.datadir.part_path(node, name, part.number, n))
+                writer.copy_file(written, cluster.datadir.part_path(replica, name, part.number, n, mirror=True))
         writer.commit()
     except BaseException:
         writer.discard()

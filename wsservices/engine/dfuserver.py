@@ -23,6 +23,7 @@ import time
 from typing import Callable
 
 from wsservices.engine import workunits as W
+from wsservices.engine.dfujobs import temporary_files
 from wsservices.engine.errors import DomainError
 
 log = logging.getLogger("wsservices.engine.dfuserver")
@@ -203,11 +204,8 @@ class DfuServer:
             self.workunits.save(wu)
 
     def _remove_temporary_files(self, wuid: str) -> None:
-        """A job's temporary files (`<name>.<wuid>.tmp`, under the node and drop-zone folders)."""
-        root = self.cluster.datadir.root
-        for folder in (root / "nodes", root / "dropzones"):
-            for path in folder.rglob(f"*.{wuid}.tmp") if folder.is_dir() else ():
-                path.unlink(missing_ok=True)
+        for path in list(temporary_files(self.cluster.datadir.root, wuid)):
+            path.unlink(missing_ok=True)
 
     @staticmethod
     def _record_failure(wu: W.DfuWorkunit, exc: DomainError) -> None:
