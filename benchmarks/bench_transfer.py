@@ -54,31 +54,25 @@ def fixed_block() -> bytes:
     return b"".join(b"%09d\n" % i for i in range(BLOCK // 10))
 
 
-def csv_block() -> bytes:
+def rows_block(row) -> bytes:
+    """About BLOCK bytes of whole rows, `row(n)` giving the row that starts at offset n."""
     rows, n = [], 0
     while n < BLOCK:
-        row = b"%d,name%d,some text here,%d\n" % (n, n, n * 7)
-        rows.append(row)
-        n += len(row)
+        rows.append(row(n))
+        n += len(rows[-1])
     return b"".join(rows)
+
+
+def csv_block() -> bytes:
+    return rows_block(lambda n: b"%d,name%d,some text here,%d\n" % (n, n, n * 7))
 
 
 def quoted_csv_block() -> bytes:
-    rows, n = [], 0
-    while n < BLOCK:
-        row = b'%d,"name %d, with comma","two\nlines"\n' % (n, n)
-        rows.append(row)
-        n += len(row)
-    return b"".join(rows)
+    return rows_block(lambda n: b'%d,"name %d, with comma","two\nlines"\n' % (n, n))
 
 
 def xml_rows_block() -> bytes:
-    rows, n = [], 0
-    while n < BLOCK:
-        row = b"<Row><id>%d</id><name>n%d</name></Row>\n" % (n, n)
-        rows.append(row)
-        n += len(row)
-    return b"".join(rows)
+    return rows_block(lambda n: b"<Row><id>%d</id><name>n%d</name></Row>\n" % (n, n))
 
 
 def write_xml(path: Path, size: int) -> int:
