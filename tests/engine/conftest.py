@@ -5,3 +5,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+import pytest  # noqa: E402  (after the sys.path set-up above)
+
+from wsservices.engine.environment import Environment  # noqa: E402
+from wsservices.engine.packagemaps import PackageMaps  # noqa: E402
+from wsservices.engine.store import Store  # noqa: E402
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A real metadata store in a temporary folder (modules may define their own)."""
+    s = Store.open(tmp_path / "dali.sqlite")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def pm(store):
+    """The package-map engine on that store, with two Roxie targets."""
+    env = Environment.from_mapping({"roxie": [{"name": "roxie"}, {"name": "roxie2", "process": "other"}]})
+    return PackageMaps(store, env)

@@ -8,37 +8,16 @@ import threading
 
 import pytest
 
-from wsservices.engine.environment import Environment
 from wsservices.engine.errors import DomainError
-from wsservices.engine.packagemaps import MapRef, PackageMaps, UpdateOptions, package_set_id
-from wsservices.engine.names import parse_logical_name
-from wsservices.engine.store import Store
+from wsservices.engine.packagemaps import MapRef, UpdateOptions, package_set_id
+
+from .pkg_support import add_file
 
 TOY = ('<RoxiePackages>'
        '<Package id="toy_query"><Base id="toy_query_data_pkg"/></Package>'
        '<Package id="toy_query_data_pkg"><SuperFile id="~Employee::ID_Lookup_Super">'
        '<SubFile value="~Employee::ID_Lookup_V3"/></SuperFile></Package>'
        '</RoxiePackages>')
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "dali.sqlite")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def pm(store):
-    env = Environment.from_mapping({"roxie": [{"name": "roxie"}, {"name": "roxie2", "process": "other"}]})
-    return PackageMaps(store, env)
-
-
-def add_file(store, name: str, superfile: bool = False) -> None:
-    """Register a logical file the way the file catalogue does (only the columns needed here)."""
-    ln = parse_logical_name(name)
-    store.execute("INSERT INTO logical_files(name, scope, tail, is_superfile, modified) VALUES (?, ?, ?, ?, ?)",
-                  (ln.name, ln.scope, ln.tail, int(superfile), "2024-01-01T00:00:00"))
 
 
 def err(fn, *args, **kw) -> DomainError:

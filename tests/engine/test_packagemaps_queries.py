@@ -5,31 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from wsservices.engine.environment import Environment
 from wsservices.engine.errors import DomainError
-from wsservices.engine.names import parse_logical_name
+from wsservices.engine.environment import Environment
 from wsservices.engine.packagemaps import PackageMaps, UpdateOptions
 from wsservices.engine.pkg_model import wildcard_match
-from wsservices.engine.store import Store
 
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "dali.sqlite")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def pm(store):
-    env = Environment.from_mapping({"roxie": [{"name": "roxie"}, {"name": "roxie2", "process": "other"}]})
-    return PackageMaps(store, env)
-
-
-def add_file(store, name: str, superfile: bool = False) -> None:
-    ln = parse_logical_name(name)
-    store.execute("INSERT INTO logical_files(name, scope, tail, is_superfile, modified) VALUES (?, ?, ?, ?, ?)",
-                  (ln.name, ln.scope, ln.tail, int(superfile), "2024-01-01T00:00:00"))
+from .pkg_support import add_file
 
 
 def publish(store, query_id: str, files=(), libraries=(), query_set="roxie", alias=True, package=None,
