@@ -1,4 +1,5 @@
-"""The WSGI application: the three ESP services on one binding, plus /health.
+"""The WSGI application: the three ESP services on one binding, plus /health and the
+emulator's control endpoint /hpccemu/ (wsservices/control.py).
 
 `make_app(cluster)` is what the server, the threaded test server and WSGI hosts use.
 """
@@ -8,6 +9,7 @@ import json
 
 from werkzeug.wrappers import Request, Response
 
+from wsservices.control import make_control
 from wsservices.esp.binding import EspBinding
 from wsservices.filespray.service import FileSpray
 from wsservices.packageprocess.service import WsPackageProcess
@@ -26,4 +28,4 @@ def make_app(cluster) -> EspBinding:
         return Response(json.dumps(body, indent=2, default=str), content_type="application/json")
 
     return EspBinding(services, max_request_bytes=cluster.settings.max_request_bytes,
-                      extra_routes={"health": health})
+                      extra_routes={"health": health, "hpccemu": make_control(cluster)})
