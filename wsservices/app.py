@@ -13,6 +13,7 @@ from wsservices.control import make_control
 from wsservices.esp.binding import EspBinding
 from wsservices.filespray.service import FileSpray
 from wsservices.packageprocess.service import WsPackageProcess
+from wsservices.roxie.wsecl import make_wsecl  # importing wsservices.roxie adds /hpccemu/roxie/...
 from wsservices.wsdfu.service import WsDfu
 
 SERVICE_CLASSES = (FileSpray, WsDfu, WsPackageProcess)
@@ -28,4 +29,5 @@ def make_app(cluster) -> EspBinding:
         return Response(json.dumps(body, indent=2, default=str), content_type="application/json")
 
     return EspBinding(services, max_request_bytes=cluster.settings.max_request_bytes,
-                      extra_routes={"health": health, "hpccemu": make_control(cluster)})
+                      extra_routes={"health": health, "hpccemu": make_control(cluster),
+                                    "wsecl": make_wsecl(cluster)})

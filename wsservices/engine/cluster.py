@@ -30,6 +30,7 @@ class Cluster:
         self.dfu = DfuServer(self, self.workunits, _dfu_jobs(), workers=settings.dfu_workers,
                              deterministic=settings.deterministic,
                              name=settings.environment.dfu_server)
+        self.roxie = _roxie(self)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "Cluster":
@@ -62,6 +63,13 @@ class Cluster:
             "schema_version": self.store.schema_version,
             **self.environment.summary(),
         }
+
+
+def _roxie(cluster: "Cluster"):
+    """The emulated Roxie targets (roxie.py): loads published queries and takes their locks."""
+    from .roxie import Roxie
+
+    return Roxie(cluster)
 
 
 def _dfu_jobs() -> dict:

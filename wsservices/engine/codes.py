@@ -93,3 +93,11 @@ PACKAGE_MISSING_ID = 5201
 PACKAGE_NO_SUBFILES = 5202
 PACKAGE_NOT_FOUND = 5203
 PACKAGE_QUERY_NOT_FOUND = 5204
+
+# --- Roxie, roxie/roxie/roxie.hpp (packageprocess.md §5; ROXIE_ERROR_START + n) ---------------
+ROXIE_ERROR_START = 1400
+ROXIE_QUERY_SUSPENDED = 1402      # "Query <id> is suspended[ because <reason>]"
+ROXIE_UNKNOWN_QUERY = 1403        # "Unknown query <name>[, in target <t>]"
+ROXIE_DATA_ERROR = 1409           # "Malformed request", "Malformed SOAP request (missing Body)"
+ROXIE_FILE_ERROR = 1410           # "Could not resolve filename <name>[ (Package is compulsory)]"
+ROXIE_NO_PACKAGES_ACTIVE = 1450   # "Unknown query <name> (no packages active)"

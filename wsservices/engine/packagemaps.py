@@ -17,7 +17,8 @@ Storage (packageprocess.md §4.1), one row per node of Dali's trees:
   ``active`` is 1, 0 or NULL (no attribute).
 
 Every request is one store transaction (reads: one snapshot); a write bumps the meta counter
-``packagemaps.generation`` so the emulated Roxie can tell that it has to reload.
+``packagemaps.generation`` and, once committed, calls the `on_change` listeners (the emulated
+Roxie reloads there, so a change is live when the SOAP call that made it returns).
 
 Two views of "active" (§4.2, quirk Q1): ESP's (an entry is active only when ``active`` is 1),
 used by every WsPackageProcess method, and Roxie's, used by `PackageMaps.resolve`, which loads
@@ -34,7 +35,9 @@ declared in a map are looked up by their local name in this Dali.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
@@ -48,6 +51,7 @@ from .pkg_model import (PackageMapModel, SelfContainedSuperfile, declared_files,
                         superfile_ids, wildcard_match)
 from .pkg_queries import QuerySets
 
+log = logging.getLogger(__name__)
 GENERATION_KEY = "packagemaps.generation"
 EMPTY_MAPS = "<PackageMaps/>\n"
 
@@ -188,6 +192,29 @@ class _Entry:
     active: int | None
 
 
+# ------------------------------------------------------------------------------- change listeners
+
+_listeners: "weakref.WeakKeyDictionary[object, list[weakref.WeakMethod]]" = weakref.WeakKeyDictionary()
+
+
+def on_change(store, listener: Callable[[], None]) -> None:
+    """Call the bound method `listener` after every committed package-map write on `store`, in
+    the writing thread, before the write's SOAP call returns (the emulated Roxie reloads then).
+    Held weakly; an exception in a listener is logged, never raised to the writer."""
+    _listeners.setdefault(store, []).append(weakref.WeakMethod(listener))
+
+
+def _notify_changed(store) -> None:
+    for ref in list(_listeners.get(store, ())):
+        fn = ref()
+        if fn is None:
+            continue
+        try:
+            fn()
+        except Exception:  # the write itself succeeded; a reload failure must not undo that
+            log.exception("package-map change listener failed")
+
+
 # ------------------------------------------------------------------------------- helpers
 
 def package_set_id(process: str) -> str:
@@ -225,11 +252,15 @@ class PackageMaps:
     # -- transactions ---------------------------------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        changed = False
         with self.store.transaction() as conn:
             before = conn.total_changes
             yield conn
             if conn.total_changes != before:
                 self._bump(conn)
+                changed = True
+        if changed:
+            _notify_changed(self.store)
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:

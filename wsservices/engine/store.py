@@ -262,6 +262,17 @@ CREATE INDEX logical_files_records ON logical_files(COALESCE(record_count, -1), 
 CREATE INDEX logical_files_owner ON logical_files(owner COLLATE NOCASE, name);
 CREATE INDEX file_clusters_copies ON file_clusters(file_id) WHERE ord > 0;
 """),
+    Migration(5, "roxie: the key fields of published queries",
+              """
+CREATE TABLE query_keys (
+    query_set TEXT NOT NULL,
+    query_id  TEXT NOT NULL,
+    ord       INTEGER NOT NULL,
+    field     TEXT NOT NULL,                    -- a key field the query looks records up by
+    PRIMARY KEY (query_set, query_id, ord),
+    FOREIGN KEY (query_set, query_id) REFERENCES queries(query_set, id) ON DELETE CASCADE
+);
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version
