@@ -5,6 +5,8 @@
 
 `start()` returns once the server accepts connections; `stop()` shuts it down, closes its
 socket and store, and removes the temporary data dir it created (never one you passed).
+`reset()` empties the cluster (store, drop zones, nodes, DFU queue, Roxie state) while the server
+keeps running on the same port (`wsservices.engine.reset`).
 """
 from __future__ import annotations
 
@@ -59,6 +61,22 @@ class ThreadedEmulator:
         self._thread = threading.Thread(target=self._server.serve_forever, name="hpccemu", daemon=True)
         self._thread.start()
         return self
+
+    def reset(self) -> None:
+        """Empty the emulated cluster; the server keeps running on the same port."""
+        from wsservices.engine.reset import reset
+
+        if self.cluster is None:
+            raise RuntimeError("the emulator is not running")
+        reset(self.cluster)
+
+    def wsdl_url(self, service: str) -> str:
+        return f"{self.url}/{service}/?wsdl"
+
+    @property
+    def landing_zone(self) -> Path:
+        """The folder behind the first drop zone (``/var/lib/HPCCSystems/mydropzone`` by default)."""
+        return self.cluster.datadir.dropzone_dir(self.cluster.environment.drop_zones[0])
 
     def stop(self) -> None:
         if self._server is None:

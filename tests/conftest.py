@@ -1,16 +1,23 @@
-"""Shared fixtures: one live emulator per test session, on a free port, in a temporary dir."""
+"""Shared fixtures: one live emulator per test session, on a free port, in a temporary dir.
+
+The server is the hpccemu pytest plugin's session server (`hpccemu.pytest_plugin`, loaded
+through its ``pytest11`` entry point; deterministic DFU workunits). Nothing here resets it
+between tests: the suite shares one server. Tests that want an empty cluster use the plugin's
+``hpccemu`` fixture, which resets before and after the test.
+"""
 from __future__ import annotations
 
 import pytest
 import requests
 
-from hpccemu.testing import ThreadedEmulator
+pytest_plugins = ["pytester"]  # tests/clients/test_plugin.py runs pytest inside pytest
 
 
 @pytest.fixture(scope="session")
-def emulator(tmp_path_factory):
-    with ThreadedEmulator(data_dir=tmp_path_factory.mktemp("data"), deterministic=True) as emu:
-        yield emu
+def emulator(hpccemu_server):
+    if hpccemu_server.cluster is None:
+        pytest.skip("the project's tests need the in-process emulator, not --hpccemu-url")
+    return hpccemu_server
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import json
 from werkzeug.wrappers import Request, Response
 
 from wsservices.control import make_control
+from wsservices import control_reset  # noqa: F401  (adds POST /hpccemu/reset)
 from wsservices.esp.binding import EspBinding
 from wsservices.filespray.service import FileSpray
 from wsservices.packageprocess.service import WsPackageProcess
