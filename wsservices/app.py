@@ -10,11 +10,10 @@ import json
 from werkzeug.wrappers import Request, Response
 
 from wsservices.control import make_control
-from wsservices import control_reset  # noqa: F401  (adds POST /hpccemu/reset)
 from wsservices.esp.binding import EspBinding
 from wsservices.filespray.service import FileSpray
 from wsservices.packageprocess.service import WsPackageProcess
-from wsservices.roxie.wsecl import make_wsecl  # importing wsservices.roxie adds /hpccemu/roxie/...
+from wsservices.roxie.wsecl import make_wsecl
 from wsservices.wsdfu.service import WsDfu
 
 SERVICE_CLASSES = (FileSpray, WsDfu, WsPackageProcess)

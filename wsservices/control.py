@@ -3,12 +3,13 @@ services we do not emulate (publishing Roxie queries goes through WsWorkunits th
 only an emulator needs (reset between tests).
 
 Requests and answers are JSON. Each route is a function `(cluster, request) -> (status, body)`
-registered with `@route("name")`; modules that add routes are imported by `make_control`.
+registered with `@route("name")` in one of `ROUTE_MODULES`, which `make_control` imports.
 An error is `{"Exceptions": {"Source": "hpccemu", "Exception": [{"Code": c, "Message": m}]}}`
 with HTTP 400 (bad request) or 404 (unknown route).
 """
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any, Callable
 
@@ -18,6 +19,7 @@ from wsservices.engine.errors import DomainError
 
 Handler = Callable[[Any, Request], tuple[int, Any]]
 ROUTES: dict[str, tuple[tuple[str, ...], Handler]] = {}
+ROUTE_MODULES = ("wsservices.control_reset", "wsservices.roxie.control")
 
 
 def route(name: str, methods: tuple[str, ...] = ("POST",)) -> Callable[[Handler], Handler]:
@@ -45,6 +47,9 @@ def json_body(request: Request) -> dict:
 
 def make_control(cluster) -> Callable[[Request], Response]:
     """The handler `EspBinding` mounts as the extra route `hpccemu`."""
+    for module in ROUTE_MODULES:
+        importlib.import_module(module)
+
     def handle(request: Request) -> Response:
         name = request.path.lstrip("/").split("/", 1)[1].strip("/").lower() if "/" in request.path.lstrip("/") else ""
         entry = ROUTES.get(name)
