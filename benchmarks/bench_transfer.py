@@ -4,14 +4,20 @@
 
 Starts `hpccemu serve` as a separate process (deterministic mode: a SOAP spray returns when the
 transfer is done) on a temporary data dir, writes one source file per format into its drop zone,
-then for each format: a plain copy of the file (shutil.copyfile, the OS's fastest copy, then
-fsync: the emulator fsyncs every part it writes, so the baseline gives the same durability) as
-the baseline, a SprayFixed/SprayVariable into N parts, and a Despray back to one file (checked
-equal by size). Dirty pages are flushed (os.sync) before each timed step; the steps are repeated
-in interleaved rounds and the best rate of each is kept, because a VM's disk speed drifts a lot
-from one second to the next. The unsynced copy rate is printed too. Prints MB/s, the ratio to the baseline measured in the same run, and the server's peak
-RSS (VmHWM) over the whole run. Targets: ratio >= 0.9 for fixed and plain CSV, >= 0.6 for
-quote-aware CSV and XML; peak RSS <= 64 MiB above the idle server's.
+then for each format, in interleaved rounds:
+
+* baselines, each a plain copy of the same bytes in the same shape, fsynced (the emulator fsyncs
+  every file it writes before renaming it, so the baselines give the same durability):
+  ``copy``   the source file to one file (shutil.copyfile, then fsync);
+  ``1->N``   the source into N files of a 1/N range each (what a spray writes);
+  ``N->1``   the N part files of the sprayed logical file into one file (what a despray writes);
+* a SprayFixed/SprayVariable into N parts and a Despray back to one file (checked equal by size).
+
+Dirty pages are flushed (os.sync) and the disk left alone for a second before each timed step;
+the best rate of each step over the rounds is kept, because a VM's disk speed drifts a lot from one second to the next. Prints MB/s,
+spray's ratio to ``1->N`` and despray's ratio to ``N->1`` (the ratios to the one-file ``copy``
+in brackets), and the server's peak RSS (VmHWM). Targets: ratio >= 0.9 for fixed and plain
+CSV, >= 0.6 for quote-aware CSV and XML; peak RSS <= 64 MiB above the idle server's.
 """
 from __future__ import annotations
 
@@ -88,9 +94,17 @@ def write_xml(path: Path, size: int) -> int:
     return written + len(head) + len(foot)
 
 
+SETTLE = 1.0   # seconds of quiet after os.sync() before a timed step
+
+
 def timed(action, cleanup: Path | None = None) -> float:
-    """Seconds `action` takes, dirty pages flushed first (and `cleanup` removed after)."""
+    """Seconds `action` takes, dirty pages flushed first (and `cleanup` removed after).
+
+    Every step starts from the same state: no dirty pages, and a short quiet spell so that the
+    freeing (and, on a filesystem mounted with `discard`, trimming) of files deleted just before
+    does not land on one step more than on another."""
     os.sync()
+    time.sleep(SETTLE)
     t = time.perf_counter()
     action()
     elapsed = time.perf_counter() - t
@@ -103,6 +117,40 @@ def synced_copy(src: Path, dst: Path) -> None:
     shutil.copyfile(src, dst)
     with open(dst, "rb+") as f:
         os.fsync(f.fileno())
+
+
+def copy_ranges(pieces: list[tuple[Path, int, int]], dst: Path) -> None:
+    """Append ranges (path, offset, length) to `dst` with the kernel's copy, then fsync."""
+    with open(dst, "wb") as out:
+        at = 0
+        for path, offset, length in pieces:
+            with open(path, "rb") as f:
+                done = 0
+                while done < length:
+                    n = os.copy_file_range(f.fileno(), out.fileno(), length - done, offset + done, at)
+                    if n <= 0:
+                        raise OSError(f"short copy from {path}")
+                    done += n
+                    at += n
+        os.fsync(out.fileno())
+
+
+def split_copy(src: Path, parts: int, folder: Path) -> list[Path]:
+    """Baseline of a spray: the source into `parts` files of one range each, each fsynced."""
+    size = src.stat().st_size
+    bounds = [k * size // parts for k in range(parts + 1)]
+    outs = [folder / f"split{k}.tmp" for k in range(parts)]
+    for k, out in enumerate(outs):
+        copy_ranges([(src, bounds[k], bounds[k + 1] - bounds[k])], out)
+    return outs
+
+
+def part_files(data: Path, lfn: str) -> list[Path]:
+    """The part files of a logical file, in part order (nodes/<n>/hpcc-data/<scopes>/<tail>._p_of_N)."""
+    scopes, tail = lfn.split("::")[:-1], lfn.split("::")[-1]
+    found = [p for p in (data / "nodes").glob(f"*/hpcc-data/thor/{'/'.join(scopes)}/{tail}._*_of_*")
+             if not p.name.endswith(".tmp")]
+    return sorted(found, key=lambda p: int(p.name.rsplit("._", 1)[1].split("_of_")[0]))
 
 
 def check(fs, wuid: str) -> None:
@@ -167,34 +215,44 @@ def main() -> int:
                                            sourceFormat=2, sourceRowTag="Row", destNumParts=args.parts), 0.6),
         ]
         print(f"{args.size_mib} MiB per format, {args.parts} parts; server idle RSS {idle_rss:.0f} MiB")
-        print(f"{'format':<11} {'copy MB/s':>10} {'(unsynced)':>10} {'spray MB/s':>11} {'ratio':>6} "
-              f"{'despray MB/s':>13} {'ratio':>6} {'target':>7}")
+        print(f"{'format':<11} {'copy':>6} {'1->N':>6} {'N->1':>6} {'spray':>6} {'ratio':>13} "
+              f"{'despray':>7} {'ratio':>13} {'target':>6}   (MB/s)")
         failed = False
         for label, name, make, spray, target in cases:
             src = zone / name
             nbytes = make(src)
             mb = nbytes / 1e6
-            best = {"plain": 0.0, "copy": 0.0, "spray": 0.0, "despray": 0.0}
+            best = {"copy": 0.0, "split": 0.0, "join": 0.0, "spray": 0.0, "despray": 0.0}
+
+            def keep(step: str, seconds: float) -> None:
+                best[step] = max(best[step], mb / seconds)
+
             for round_no in range(args.rounds):   # interleaved, best of each: the VM's disk speed drifts
-                best["plain"] = max(best["plain"], mb / timed(lambda: shutil.copyfile(src, root / "copy.tmp"),
-                                                              cleanup=root / "copy.tmp"))
-                best["copy"] = max(best["copy"], mb / timed(lambda: synced_copy(src, root / "copy.tmp"),
-                                                            cleanup=root / "copy.tmp"))
+                keep("copy", timed(lambda: synced_copy(src, root / "copy.tmp"), cleanup=root / "copy.tmp"))
+                outs: list[Path] = []
+                keep("split", timed(lambda: outs.extend(split_copy(src, args.parts, root))))
+                for out in outs:
+                    out.unlink()
                 lfn = f"bench::{label.replace('-', '_')}{round_no}"
-                best["spray"] = max(best["spray"], mb / timed(lambda: check(fs, spray(lfn, name).wuid)))
+                keep("spray", timed(lambda: check(fs, spray(lfn, name).wuid)))
+                parts = part_files(root / "data", lfn)
+                assert len(parts) == args.parts, parts
+                keep("join", timed(lambda: copy_ranges([(p, 0, p.stat().st_size) for p in parts], root / "join.tmp"),
+                                   cleanup=root / "join.tmp"))
                 out = zone / f"out_{name}"
-                best["despray"] = max(best["despray"], mb / timed(lambda: check(fs, fs.Despray(
+                keep("despray", timed(lambda: check(fs, fs.Despray(
                     sourceLogicalName=lfn, destGroup="mydropzone", destPath=out.name).wuid)))
                 assert out.stat().st_size == nbytes
                 out.unlink()
                 delete_file(url, lfn)
             src.unlink()
-            copy_rate = best["copy"]
-            ratios = best["spray"] / copy_rate, best["despray"] / copy_rate
+            ratios = best["spray"] / best["split"], best["despray"] / best["join"]
+            plain = best["spray"] / best["copy"], best["despray"] / best["copy"]
             ok = min(ratios) >= target
             failed |= not ok
-            print(f"{label:<11} {copy_rate:>10.0f} {best['plain']:>10.0f} {best['spray']:>11.0f} {ratios[0]:>6.2f} "
-                  f"{best['despray']:>13.0f} {ratios[1]:>6.2f} {'>=' + str(target):>7}"
+            print(f"{label:<11} {best['copy']:>6.0f} {best['split']:>6.0f} {best['join']:>6.0f} "
+                  f"{best['spray']:>6.0f} {ratios[0]:>5.2f} ({plain[0]:>4.2f}) "
+                  f"{best['despray']:>7.0f} {ratios[1]:>5.2f} ({plain[1]:>4.2f}) {'>=' + str(target):>6}"
                   f"{'' if ok else '  BELOW TARGET'}")
         rss = peak_rss_mib(server.pid)
         print(f"server peak RSS {rss:.0f} MiB ({rss - idle_rss:+.0f} MiB over idle; target <= +64)")

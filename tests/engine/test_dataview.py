@@ -123,7 +123,7 @@ def test_contents_column_and_errors(cat):
              "v::nodesc": ({}, 6701, "DFS did not contain a record description for 'v::nodesc'"),
              "v::badecl": ({"ecl": "RECORD IFBLOCK(x) END;"}, 6702,
                            "Could not process record description for 'v::badecl'"),
-             "v::packed": ({"blockCompressed": True, "ecl": PEOPLE_ECL}, 6708,
+             "v::packed": ({"compressed": True, "ecl": PEOPLE_ECL}, 6708,
                            "Cannot view compressed file 'v::packed'")}
     for name, (attrs, code, text) in cases.items():
         make_file(cat, name, b"1234", **attrs)

@@ -12,7 +12,8 @@ Which columns a file shows:
 * no ECL but ``@recordSize`` N: one column ``contents`` (``string N``); N = 0 gives ``File <lfn>
   appears to have a zero length row`` (6712).
 * nothing: ``DFS did not contain a record description for '<lfn>'`` (6701).
-* compressed files: ``Cannot view compressed file '<lfn>'`` (6708).
+* legacy (row-)compressed files: ``Cannot view compressed file '<lfn>'`` (6708); block-compressed
+  parts (``@blockCompressed``) are read expanded, through `transfer.open_part` like every reader.
 Disk files also show the virtual column ``__fileposition__``: the row's byte offset in the whole
 logical file (its parts taken in order). A superfile shows the rows of its (flattened) members
 in order, with the layout of the first member.
@@ -22,7 +23,7 @@ variable rows and text lines stream from the start in 64 KiB chunks, so no file 
 A filtered search stops after `FILTER_SCAN_LIMIT` rows and says so with ESP's time-out message.
 
 Not emulated: index (key) files' B-trees (a ``key`` file with ECL is read as a flat file, no
-keyed columns), compressed parts, remote/foreign files, XPATH-driven XML row layouts, the
+keyed columns), row-compressed parts, remote/foreign files, XPATH-driven XML row layouts, the
 ``Need queue/cluster`` and complex-key errors.
 """
 from __future__ import annotations
@@ -37,6 +38,7 @@ from .dfs_ecl import (EclField, EclParseError, EclRecord, RowTooShort, contents_
                       decode_row, line_record, parse_record, xml_schema, xsd_type)
 from .errors import DomainError, InvalidArgument
 from .files import FileCatalog, LogicalFileInfo, iter_leaf_names
+from .transfer.partfile import open_part, part_size
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 1000          # MAX_VIEWKEYFILE_ROWS
@@ -165,6 +167,12 @@ class DataSource:
     encoding: str = "latin-1"
     keyed_count: int = 0
     info: LogicalFileInfo | None = field(default=None, repr=False)
+    compressed: tuple[bool, ...] = ()   # per part: block-compressed on disk (default: none)
+
+    def open_part(self, index: int):
+        """A seekable reader of the (expanded) bytes of part ``index`` of `parts`."""
+        packed = index < len(self.compressed) and self.compressed[index]
+        return open_part(self.parts[index][0], packed)
 
     # -- description ------------------------------------------------------------------------
     @property
@@ -230,13 +238,13 @@ class DataSource:
         """Bytes [offset, offset+length) of the parts taken as one file."""
         out = bytearray()
         base = 0
-        for path, size in self.parts:
+        for index, (_path, size) in enumerate(self.parts):
             if length <= 0:
                 break
             if offset < base + size:
                 local = max(0, offset - base)
                 n = min(size - local, length)
-                with open(path, "rb") as fh:
+                with self.open_part(index) as fh:
                     fh.seek(local)
                     chunk = fh.read(n)
                 out += chunk
@@ -253,8 +261,8 @@ class DataSource:
 
     def _variable(self) -> Iterator[Row]:
         base = 0
-        for path, size in self.parts:
-            with open(path, "rb") as fh:
+        for index, (_path, size) in enumerate(self.parts):
+            with self.open_part(index) as fh:
                 buf = b""
                 consumed = 0          # bytes of this part before buf
                 eof = False
@@ -286,8 +294,8 @@ class DataSource:
 
     def _chunks(self) -> Iterator[bytes]:
         """The parts' bytes in order, as one stream of bounded chunks."""
-        for path, _size in self.parts:
-            with open(path, "rb") as fh:
+        for index in range(len(self.parts)):
+            with self.open_part(index) as fh:
                 while True:
                     chunk = fh.read(CHUNK)
                     if not chunk:
@@ -402,23 +410,30 @@ def open_source(catalog: FileCatalog, name: str) -> DataSource:
     leaves = [leaf for leaf in leaves if leaf is not None]
     layout = leaves[0] if leaves else info
     lfn = info.name
-    if layout.is_compressed:
+    if layout.is_compressed and not layout.flag("blockCompressed"):
         raise FileViewError.compressed(lfn)
     parts: list[tuple[Path, int]] = []
+    packed: list[bool] = []
     for leaf in leaves:
+        block_compressed = leaf.flag("blockCompressed")
         for part, path in catalog.part_paths(leaf.name):
             try:
-                size = path.stat().st_size
+                if block_compressed and part.size is not None and path.exists():
+                    size = part.size
+                else:
+                    size = part_size(path, block_compressed)
             except OSError:
                 continue
             parts.append((path, size))
+            packed.append(block_compressed)
     record_count = _sum_counts(leaves)
     fmt = layout.format.lower()
     if fmt == "csv" or fmt.startswith("utf"):
         unicode = fmt.startswith("utf")
         return DataSource(lfn, "lines", line_record(unicode), parts,
                           record_count if record_count is not None else -1,
-                          encoding=_encoding(fmt) if unicode else "latin-1", info=info)
+                          encoding=_encoding(fmt) if unicode else "latin-1", info=info,
+                          compressed=tuple(packed))
     if layout.ecl.strip():
         try:
             record = parse_record(layout.ecl)
@@ -434,9 +449,10 @@ def open_source(catalog: FileCatalog, name: str) -> DataSource:
         if size == 0:
             raise FileViewError.zero_length_row(lfn)
         return DataSource(lfn, "fixed", record, parts, total_bytes // size, row_size=size,
-                          info=info)
+                          info=info, compressed=tuple(packed))
     return DataSource(lfn, "variable", record, parts,
-                      record_count if record_count is not None else -1, info=info)
+                      record_count if record_count is not None else -1, info=info,
+                      compressed=tuple(packed))
 
 
 def _resolve(catalog: FileCatalog, name: str) -> LogicalFileInfo | None:

@@ -1,125 +1,45 @@
-"""The jobs the DFU server runs, one per DFU command: spray, despray, copy, rename, replicate.
+"""The jobs the DFU server runs, one per DFU command: spray, despray, copy, rename, replicate
+(supercopy: dfusupercopy.py).
 
 Each job takes a `JobContext` (its workunit, progress reporting, the abort flag) and returns
 (finished) or raises a DomainError with the DFU server's text (failed). Files are written as
-the DFU server writes them: under a temporary name, fsynced, renamed into place, and only then
-is the logical file registered, in one store transaction. A failed or aborted job removes its
-temporary files and registers nothing.
+the DFU server writes them (dfuwriter.py): under a temporary name, fsynced, renamed into place,
+and only then is the logical file registered, in one store transaction. A failed or aborted job
+removes its temporary files and registers nothing.
 
-`throttle` (KB/sec) limits a transfer's average rate. Not emulated: compression and encryption
-of parts, key files, multi-cluster inserts, remote Dalis, ifnewer/ensure, maxConnections.
+Compression (FC, DFU server): a destination marked compressed (`compress`; for Copy also
+`preserveCompression` with a compressed source) is written block-compressed and records
+``@blockCompressed=1``, ``@compressedSize`` and each part's compressed size; parts of
+compressed files are read expanded everywhere (`transfer.open_part`). A copy between two
+compressed files with the same part count copies the compressed parts as they are (FC
+setCopyCompressedRaw). A despray with `compress` writes a compressed file to the drop zone.
+Legacy row-compressed sources fail with 8096.
+
+Not emulated: encryption, key files, multi-cluster inserts, remote Dalis, ifnewer/ensure,
+maxConnections; the on-disk format is the emulator's own (transfer/partfile.py), not HPCC's.
 """
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
-import os
-import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from wsservices.engine import dfuformat, transfer
 from wsservices.engine import workunits as W
 from wsservices.engine.datadir import DataDir
+from wsservices.engine.dfusupercopy import supercopy
+from wsservices.engine.dfuwriter import Writer, Written
 from wsservices.engine.errors import DomainError
 from wsservices.engine.files import NewLogicalFile, PartRecord, catalog
-from wsservices.engine.transfer import CopyRange, OpenFiles, SourceFile
-from wsservices.engine.transfer.stream import write_segments
+from wsservices.engine.transfer import OpenFiles, SourceFile
 
-CHUNK = 64 * 1024 * 1024   # bytes between progress reports / abort checks
-SYNC_EVERY = 256 * 1024 * 1024   # bytes written to one file between data syncs
 DFU_ERROR = -1             # the DFU server's own exceptions carry no ECL Watch code
+DFTERR_ROW_COMPRESSED = 8096
 
 
 def _fail(message: str) -> DomainError:
     return DomainError(message, DFU_ERROR)
-
-
-# ---------------------------------------------------------------- writing files
-
-class Writer:
-    """Writes planned files under temporary names; `commit` renames them into place."""
-
-    def __init__(self, ctx, total_bytes: int, total_nodes: int):
-        self.ctx = ctx
-        self.total, self.nodes = total_bytes, total_nodes
-        self.done = 0
-        self.slaves_done = 0
-        self.pending: list[tuple[Path, Path]] = []
-        self.throttle = int(ctx.wu.options.get("throttle") or 0) * 1024   # bytes/sec, 0 = none
-        self.chunk = max(64 * 1024, self.throttle // 4) if self.throttle else CHUNK
-        self.started = time.monotonic()
-
-    def temporary(self, path: Path) -> Path:
-        """Where the bytes of `path` are until `commit`."""
-        return path.with_name(f"{path.name}.{self.ctx.wu.wuid}.tmp")
-
-    def write(self, path: Path, segments, open_source: Callable[[int], Any]) -> int:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.temporary(path)
-        self.pending.append((tmp, path))
-        written = unsynced = 0
-        with open(tmp, "wb") as out:
-            for piece in _pieces(segments, self.chunk):
-                self.ctx.check_abort()
-                n, _ = write_segments([piece], open_source, out)
-                written += n
-                unsynced += n
-                if unsynced >= SYNC_EVERY:  # keeps dirty pages bounded: the kernel throttles less
-                    os.fdatasync(out.fileno())
-                    unsynced = 0
-                self.done += n
-                self.ctx.report(self.done, self.total, self.slaves_done, self.nodes)
-                if self.throttle:
-                    self.ctx.pause(self.started + self.done / self.throttle - time.monotonic())
-            out.flush()
-            os.fsync(out.fileno())
-        self.slaves_done += 1
-        self.ctx.report(self.done, self.total, self.slaves_done, self.nodes)
-        return written
-
-    def copy_file(self, source: Path, path: Path) -> int:
-        size = source.stat().st_size
-        with OpenFiles([str(source)]) as files:
-            return self.write(path, [CopyRange(0, 0, size)], files)
-
-    def commit(self) -> None:
-        self.ctx.check_abort()
-        for tmp, final in self.pending:
-            os.replace(tmp, final)
-        for folder in {final.parent for _, final in self.pending}:
-            _fsync_dir(folder)
-        self.pending = []
-
-    def discard(self) -> None:
-        for tmp, _ in self.pending:
-            tmp.unlink(missing_ok=True)
-        self.pending = []
-
-
-def temporary_files(root: Path, wuid: str):
-    """Every temporary file a job of `wuid` may have left under the data dir `root`."""
-    for folder in (root / "nodes", root / "dropzones"):
-        if folder.is_dir():
-            yield from folder.rglob(f"*.{wuid}.tmp")
-
-
-def _pieces(segments, chunk: int):
-    """Segments with plain copy ranges cut into `chunk`-sized pieces (progress, abort, throttle)."""
-    for seg in segments:
-        if isinstance(seg, CopyRange) and seg.transform is None and seg.length > chunk:
-            for start in range(0, seg.length, chunk):
-                yield dataclasses.replace(seg, offset=seg.offset + start, length=min(chunk, seg.length - start))
-        else:
-            yield seg
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------- shared steps
@@ -137,8 +57,10 @@ def _check_destination(files, name: str, overwrite: bool) -> None:
 
 
 def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: dict[str, Any],
-                        replicate: bool, offset: int, overwrite: bool) -> None:
-    """Write every planned part (and replica), then register the file in one transaction."""
+                        replicate: bool, offset: int, overwrite: bool, compress: bool = False,
+                        raw_parts: list[Path] | None = None) -> None:
+    """Write every planned part (and replica), then register the file in one transaction.
+    ``raw_parts``: physical files copied byte for byte instead (compressed to compressed)."""
     cluster = ctx.cluster
     thor = _thor(cluster, group)
     n = plan.num_parts
@@ -147,11 +69,15 @@ def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: di
     writer = Writer(ctx, total, n)
     parts = []
     try:
-        for part, (node, replica) in zip(plan.parts, nodes):
+        for k, (part, (node, replica)) in enumerate(zip(plan.parts, nodes)):
             path = cluster.datadir.part_path(node, name, part.number, n)
-            size = writer.write(path, part.segments, open_source)
-            parts.append(PartRecord(part.number, node.name, size, part.record_count,
-                                    replica_node=replica.name if replicate else None))
+            if raw_parts is not None:
+                written = Written(part.size, writer.copy_file(raw_parts[k], path).disk_size)
+            else:
+                written = writer.write(path, part.segments, open_source, compress)
+            parts.append(PartRecord(part.number, node.name, written.size, part.record_count,
+                                    replica_node=replica.name if replicate else None,
+                                    compressed_size=written.disk_size if compress else None))
         if replicate:
             ctx.wu.progress.replicating = True
             for part, (node, replica) in zip(plan.parts, nodes):
@@ -161,6 +87,8 @@ def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: di
     except BaseException:
         writer.discard()
         raise
+    if compress:
+        attrs = {**attrs, "blockCompressed": True, "compressedSize": sum(p.compressed_size for p in parts)}
     tail = name.split("::")[-1]
     catalog(cluster).create(NewLogicalFile(name=name, group=thor.group, directory=DataDir.client_directory(name),
                                            part_mask=transfer.part_mask(tail), parts=parts, attrs=attrs),
@@ -218,24 +146,42 @@ def spray(ctx) -> None:
         attrs["ecl"] = ecl
     with OpenFiles([s.path for s in sources]) as opened:
         _write_logical_file(ctx, plan, opened, dst["logical_name"], thor.group, attrs,
-                            bool(opt.get("replicate")), opt.get("replicate_offset", 1), bool(opt.get("overwrite")))
+                            bool(opt.get("replicate")), opt.get("replicate_offset", 1), bool(opt.get("overwrite")),
+                            compress=bool(dst.get("compress")))
 
 
 # ---------------------------------------------------------------- despray
 
-def _logical_parts(cluster, name: str):
-    """(info, [(PartRecord, real path)]) of a file, or of every subfile of a superfile in order."""
+@dataclass(frozen=True)
+class _Part:
+    record: PartRecord
+    path: Path
+    compressed: bool
+
+
+def _logical_parts(cluster, name: str) -> tuple[Any, list[_Part]]:
+    """(info, parts) of a file, or of every subfile of a superfile in order (info: the first's)."""
     files = catalog(cluster)
     info = files.get(name)
     if info is None:
         raise _fail(f"Source file {name} could not be found")
     if not info.is_superfile:
-        return info, files.part_paths(name)
-    parts = []
+        if info.is_compressed and not info.flag("blockCompressed"):
+            raise DomainError("Cannot copy from a legacy row compressed file", DFTERR_ROW_COMPRESSED)
+        return info, [_Part(rec, path, info.is_compressed) for rec, path in files.part_paths(name)]
+    parts: list[_Part] = []
     for sub in info.subfiles:
         parts += _logical_parts(cluster, sub)[1]
     first = files.get(info.subfiles[0]) if info.subfiles else info
     return first, parts
+
+
+def _open_parts(parts: list[_Part]) -> OpenFiles:
+    return OpenFiles([str(p.path) for p in parts], compressed=[p.compressed for p in parts])
+
+
+def _expanded_size(p: _Part) -> int:
+    return p.record.size if p.record.size is not None else transfer.part_size(p.path, p.compressed)
 
 
 def despray(ctx) -> None:
@@ -244,31 +190,46 @@ def despray(ctx) -> None:
     info, parts = _logical_parts(cluster, wu.source["logical_name"])
     header = int(info.attrs.get("headerLength") or 0)
     footer = int(info.attrs.get("footerLength") or 0)
-    part_files = [transfer.PartFile(str(path), rec.size if rec.size is not None else path.stat().st_size,
-                                    header, footer) for rec, path in parts]
+    part_files = [transfer.PartFile(str(p.path), _expanded_size(p), header, footer) for p in parts]
     zone = cluster.environment.drop_zone(dst["dropzone"])
     real_dest = cluster.datadir.resolve_dropzone_path(zone, dst["file_path"])
-    targets = transfer.plan_despray(part_files, str(real_dest), kind=info.kind, text_format=info.format,
-                                    wrap=bool(dst.get("wrap")), split_prefix=opt.get("split_prefix") or "")
-    writer = Writer(ctx, sum(t.size for t in targets), len(targets))
+    writer = None
     try:
-        with OpenFiles([p.path for p in part_files]) as opened:
+        with _open_parts(parts) as opened:
+            targets = transfer.plan_despray(part_files, str(real_dest), kind=info.kind, text_format=info.format,
+                                            wrap=bool(dst.get("wrap")), split_prefix=opt.get("split_prefix") or "",
+                                            opener=opened.opener)
+            writer = Writer(ctx, sum(t.size for t in targets), len(targets))
             for target in targets:
                 real = Path(target.path)
                 shown = cluster.datadir.client_path(zone, real)
                 cluster.datadir.resolve_dropzone_path(zone, shown)  # a split prefix name stays inside
                 if real.exists() and not opt.get("overwrite"):
                     raise DomainError(f"OVERWRITE not supplied and physical file {shown} exists", 8089)
-                writer.write(real, target.segments, opened)
+                writer.write(real, target.segments, opened, compress=bool(dst.get("compress")))
         writer.commit()
     except BaseException:
-        writer.discard()
+        if writer is not None:
+            writer.discard()
         raise
     wu.source.update(num_parts=len(parts), directory=info.directory)
     ctx.report(writer.done, writer.total, len(targets), len(targets), force=True)
 
 
 # ---------------------------------------------------------------- copy, rename, replicate
+
+#: attributes a copy does not take from its source (recomputed or belonging to the source)
+_NOT_COPIED = ("owner", "workunit", "job", "modified", "size", "recordCount", "expireDays", "protect",
+               "blockCompressed", "compressed", "compressedSize", "fileCrc")
+
+
+def destination_compressed(wu: W.DfuWorkunit, source_compressed: bool) -> bool:
+    """Copy: `compress`, else `preserveCompression` (default true) with a compressed source."""
+    if wu.destination.get("compress"):
+        return True
+    preserve = wu.options.get("preserve_compression")
+    return source_compressed and (preserve is None or bool(preserve))
+
 
 def copy(ctx) -> None:
     wu, cluster = ctx.wu, ctx.cluster
@@ -279,17 +240,20 @@ def copy(ctx) -> None:
         raise _fail(f"Trying to copy a file ({dst['logical_name']}) onto itself")
     _check_destination(files, dst["logical_name"], bool(opt.get("overwrite")))
     thor = _thor(cluster, dst["group"])
-    sources = [SourceFile(str(path), rec.size) for rec, path in parts]
+    sources = [SourceFile(str(p.path), _expanded_size(p)) for p in parts]
     n = transfer.num_target_parts(thor.width, dst.get("num_parts_override", 0), wrap=bool(opt.get("wrap")),
                                   source_parts=len(parts))
     fmt = dfuformat.from_file_attrs(info.attrs)
-    plan = transfer.plan_spray(sources, fmt, n, nosplit=bool(opt.get("nosplit")))
-    keep = {k: v for k, v in info.attrs.items() if k not in ("owner", "workunit", "job", "modified", "size",
-                                                             "recordCount", "expireDays", "protect")}
-    attrs = {**keep, **_common_attrs(wu), **transfer.file_attributes(plan)}
-    with OpenFiles([s.path for s in sources]) as opened:
+    source_compressed = bool(parts) and all(p.compressed for p in parts)
+    compress = destination_compressed(wu, source_compressed)
+    with _open_parts(parts) as opened:
+        plan = transfer.plan_spray(sources, fmt, n, nosplit=bool(opt.get("nosplit")), opener=opened.opener)
+        keep = {k: v for k, v in info.attrs.items() if k not in _NOT_COPIED}
+        attrs = {**keep, **_common_attrs(wu), **transfer.file_attributes(plan)}
+        raw = [p.path for p in parts] if compress and source_compressed and plan.scheme == "one-to-one" else None
         _write_logical_file(ctx, plan, opened, dst["logical_name"], thor.group, attrs,
-                            bool(opt.get("replicate")), 1, bool(opt.get("overwrite")))
+                            bool(opt.get("replicate")), 1, bool(opt.get("overwrite")), compress=compress,
+                            raw_parts=raw)
 
 
 def rename(ctx) -> None:
@@ -330,4 +294,4 @@ def replicate(ctx) -> None:
 
 
 JOBS: dict[int, Callable] = {W.IMPORT: spray, W.EXPORT: despray, W.COPY: copy, W.RENAME: rename,
-                             W.REPLICATE: replicate}
+                             W.REPLICATE: replicate, W.SUPERCOPY: supercopy}

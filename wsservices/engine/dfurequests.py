@@ -4,7 +4,8 @@ The checks are the ones ESP makes before answering (filespray.md §3.1-3.6), in 
 with its texts; everything the real DFU server only finds out while running the job (a missing
 source file, an unknown group, an existing destination) fails the workunit instead.
 
-Not emulated: `srcxml`/`dstxml` file descriptors, remote Dalis, encryption, user permissions.
+Not emulated: `srcxml`/`dstxml` file descriptors, remote Dalis, encryption (an `encrypt` key does not
+mark the destination compressed), user permissions.
 """
 from __future__ import annotations
 
@@ -141,7 +142,7 @@ def variable_format(source_format: int | None, max_record_size: int | None, row_
 
 def despray(cluster, source_name: str | None, dest_plane: str | None, dest_group: str | None,
             dest_ip: str | None, dest_path: str | None, queue: str | None, options: dict[str, Any],
-            wrap: bool, user: str = "") -> W.DfuWorkunit:
+            wrap: bool, user: str = "", compress: bool = False) -> W.DfuWorkunit:
     """Despray's request checks (§3.4), then queue the export."""
     if not (source_name or "").strip():
         raise _invalid("Source logical file not specified.")
@@ -174,7 +175,7 @@ def despray(cluster, source_name: str | None, dest_plane: str | None, dest_group
     tail = source_name.strip().split("::")[-1]
     destination = {"ip": dest_ip or zone.addresses[0], "file_path": dest_path, "dropzone": zone.name,
                    "directory": dest_path.rsplit("/", 1)[0], "group": zone.name, "wrap": wrap,
-                   "format": 0, "num_parts": 1}
+                   "format": 0, "num_parts": 1, "compress": compress}
     wu = cluster.workunits.create(command=W.EXPORT, user=user, job_name=tail, queue=_queue(cluster, queue),
                                   source={"logical_name": source_name.strip()}, destination=destination,
                                   options={"keep_header": True, **options})
@@ -184,8 +185,11 @@ def despray(cluster, source_name: str | None, dest_plane: str | None, dest_group
 
 def copy(cluster, source_name: str | None, dest_name: str | None, dest_group: str | None,
          source_dali: str | None, queue: str | None, options: dict[str, Any], dest_num_parts: int,
-         user: str = "", file_exists=None) -> W.DfuWorkunit:
-    """Copy's request checks (§3.5), then queue the copy. `file_exists(name) -> group|None`."""
+         user: str = "", lookup=None, compress: bool = False, super_copy: bool = False) -> W.DfuWorkunit:
+    """Copy's request checks (§3.5), then queue the copy (or supercopy).
+
+    `lookup(name)` -> the source's LogicalFileInfo or None. Supercopy is honoured only for a
+    superfile source, and forced for a superfile of more than one key (ESP onCopy)."""
     if not (source_name or "").strip():
         raise _invalid("Source logical file not specified.")
     if not (dest_name or "").strip():
@@ -195,13 +199,17 @@ def copy(cluster, source_name: str | None, dest_name: str | None, dest_group: st
                           codes.ECLWATCH_INVALID_INPUT)
     name, _tail = _destination(cluster, dest_name)
     source = parse_logical_name(source_name).name
-    group = file_exists(source) if file_exists else None
-    if group is None:
+    info = lookup(source) if lookup else None
+    if info is None:
         raise DomainError(f"Failed to find file: {source}", codes.ECLWATCH_FILE_NOT_EXIST)
-    group = (dest_group or group).lower()
-    wu = cluster.workunits.create(command=W.COPY, user=user, cluster=group, job_name=name,
-                                  queue=_queue(cluster, queue), source={"logical_name": source},
-                                  destination={"logical_name": name, "group": group,
+    if info.is_superfile:
+        super_copy = super_copy or (len(info.subfiles) > 1 and info.is_key)
+    else:
+        super_copy = False
+    group = (dest_group or (info.clusters or info.member_clusters or [""])[0]).lower()
+    wu = cluster.workunits.create(command=W.SUPERCOPY if super_copy else W.COPY, user=user, cluster=group,
+                                  job_name=name, queue=_queue(cluster, queue), source={"logical_name": source},
+                                  destination={"logical_name": name, "group": group, "compress": compress,
                                                "num_parts_override": max(dest_num_parts, 0)},
                                   options=options)
     cluster.dfu.submit(wu)

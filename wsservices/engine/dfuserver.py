@@ -7,7 +7,7 @@ queue; a worker sets it `started`, runs the job for its command, and ends it `fi
 
 Abort: a queued workunit becomes `aborted` at once and is skipped when reached; a running one
 becomes `aborting`, its job stops at its next check with "Copy failed - User Abort" and it ends
-`aborted`. After a crash, workunits found `started` or `aborting` are failed and their temporary files
+`aborted`. After a crash, workunits found `started`, `blocked` or `aborting` are failed and their temporary files
 removed (a job only renames its files into place and registers them at its very end), and
 `queued` ones are queued again.
 
@@ -23,7 +23,7 @@ import time
 from typing import Callable
 
 from wsservices.engine import workunits as W
-from wsservices.engine.dfujobs import temporary_files
+from wsservices.engine.dfuwriter import temporary_files
 from wsservices.engine.errors import DomainError
 
 log = logging.getLogger("wsservices.engine.dfuserver")
@@ -116,7 +116,7 @@ class DfuServer:
             t.join(timeout)
 
     def recover(self) -> None:
-        for wu in self.workunits.in_states(W.STARTED, W.ABORTING):
+        for wu in self.workunits.in_states(W.STARTED, W.ABORTING, W.BLOCKED):
             self._remove_temporary_files(wu.wuid)
             self._record_failure(wu, DomainError(CRASH_MESSAGE, -1))
             wu.state = W.FAILED

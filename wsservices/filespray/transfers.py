@@ -48,16 +48,17 @@ class TransferMethods:
         options = _options(req, ("overwrite", "overwrite"), ("split_prefix", "splitprefix"),
                            ("norecover", "norecover"), ("multi_copy", "multiCopy"), ("throttle", "throttle"))
         wu = R.despray(self.cluster, req.sourceLogicalName, req.destPlane, req.destGroup, req.destIP,
-                       req.destPath, req.DFUServerQueue, options, bool(req.wrap))
+                       req.destPath, req.DFUServerQueue, options, bool(req.wrap), compress=bool(req.compress))
         return models.DesprayResponse(wuid=wu.wuid)
 
     def Copy(self, req):
         options = _options(req, ("overwrite", "overwrite"), ("ensure", "ensure"), ("replicate", "replicate"),
-                           ("nosplit", "nosplit"), ("wrap", "Wrap"), ("super_copy", "superCopy"),
+                           ("nosplit", "nosplit"), ("wrap", "Wrap"),
                            ("preserve_compression", "preserveCompression"), ("expire_days", "ExpireDays"),
-                           ("compress", "compress"), ("throttle", "throttle"))
+                           ("throttle", "throttle"))
         wu = R.copy(self.cluster, req.sourceLogicalName, req.destLogicalName, req.destGroup, req.sourceDali,
-                    req.DFUServerQueue, options, 0, file_exists=self._file_group)
+                    req.DFUServerQueue, options, 0, lookup=catalog(self.cluster).get,
+                    compress=bool(req.compress), super_copy=bool(req.superCopy))
         return models.CopyResponse(result=wu.wuid)
 
     def Rename(self, req):
@@ -67,9 +68,3 @@ class TransferMethods:
     def Replicate(self, req):
         wu = R.replicate(self.cluster, req.sourceLogicalName, req.replicateOffset or 1, req.cluster)
         return models.ReplicateResponse(wuid=wu.wuid)
-
-    def _file_group(self, name: str):
-        info = catalog(self.cluster).get(name)
-        if info is None:
-            return None
-        return (info.clusters or info.member_clusters or [""])[0]

@@ -169,8 +169,9 @@ def file_detail(catalog: FileCatalog, info: LogicalFileInfo, cluster: str | None
             record = None
     fmt = info.format.lower()
     text_format = fmt == "csv" or fmt.startswith("utf")
-    d.ShowFileContent = text_format or (record is not None and not info.is_compressed) or \
-        (not info.ecl.strip() and info.record_size is not None and not info.is_compressed)
+    row_compressed = info.is_compressed and not info.flag("blockCompressed")
+    d.ShowFileContent = text_format or (record is not None and not row_compressed) or \
+        (not info.ecl.strip() and info.record_size is not None and not row_compressed)
     d.FromRoxieCluster = False
     d.DFUFilePartsOnClusters = models.ArrayOfDFUFilePartsOnCluster(DFUFilePartsOnCluster=[
         _parts_on_cluster(catalog, info, group, compressed)

@@ -10,6 +10,7 @@ Pure planning over seekable binary files, independent of storage and workunits:
 * ``despray``  - ``plan_despray``: the segments of every destination file.
 * ``metadata`` - attributes the new logical file records (§6.5), ECL from a CSV header.
 * ``stream``   - writes a planned file (kernel copies for unchanged ranges).
+* ``partfile`` - reading parts (`open_part`, expanded) and writing block-compressed parts.
 """
 from .despray import DesprayTarget, PartFile, plan_despray
 from .errors import TransferError
@@ -17,6 +18,7 @@ from .formats import (FileFormat, Kind, SourceFormat, spray_fixed_format,
                       spray_variable_format)
 from .metadata import (crc32_combine, csv_ecl_record, ecl_record, file_attributes,
                        part_attributes, signed_crc32)
+from .partfile import CompressedFileError, PartWriter, open_part, part_size
 from .plan import (deal_whole_files, num_target_parts, part_mask, part_name, part_node,
                    placement, replica_node, split_points, wrap_destination)
 from .segments import CopyRange, Literal
@@ -24,8 +26,8 @@ from .spray import PartPlan, SourceFile, SprayPlan, plan_spray
 from .stream import OpenFiles, write_segments
 
 __all__ = [
-    "CopyRange", "DesprayTarget", "FileFormat", "Kind", "Literal", "OpenFiles", "PartFile",
-    "PartPlan",
+    "CompressedFileError", "CopyRange", "DesprayTarget", "FileFormat", "Kind", "Literal", "OpenFiles", "PartFile",
+    "PartPlan", "PartWriter", "open_part", "part_size",
     "SourceFile", "SourceFormat", "SprayPlan", "TransferError", "crc32_combine",
     "csv_ecl_record", "deal_whole_files", "ecl_record", "file_attributes",
     "num_target_parts", "part_attributes", "part_mask", "part_name", "part_node",

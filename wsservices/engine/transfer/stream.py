@@ -14,23 +14,31 @@ from typing import BinaryIO, Callable, Iterable, Sequence
 
 from .convert import copy_converted
 from .fileio import read_at
+from .partfile import open_part
 from .segments import CopyRange, Literal, Segment
 
 _BUF = 4 << 20
 
 
 class OpenFiles:
-    """``open_source`` for ``write_segments``: opens paths by index once, closes them all."""
+    """``open_source`` for ``write_segments``: opens paths by index once, closes them all.
+    ``compressed`` (one flag, or one per path) marks block-compressed parts, read expanded."""
 
-    def __init__(self, paths: Sequence[str]):
+    def __init__(self, paths: Sequence[str], compressed: bool | Sequence[bool] = False):
         self.paths = list(paths)
+        flags = [compressed] * len(self.paths) if isinstance(compressed, bool) else list(compressed)
+        self.compressed = dict(zip(self.paths, flags))
         self.files: dict[int, BinaryIO] = {}
 
     def __call__(self, index: int) -> BinaryIO:
         f = self.files.get(index)
         if f is None:
-            f = self.files[index] = open(self.paths[index], "rb", buffering=0)
+            f = self.files[index] = self.opener(self.paths[index])
         return f
+
+    def opener(self, path: str) -> BinaryIO:
+        """A fresh reader of ``path`` (an ``Opener`` for the planners, which close it)."""
+        return open_part(path, self.compressed.get(path, False))
 
     def close(self) -> None:
         for f in self.files.values():
