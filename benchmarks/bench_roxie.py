@@ -20,12 +20,8 @@ swaps done, stale lookups after a swap returned (must be 0) and the worst visibi
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -36,13 +32,9 @@ import requests
 import zeep
 from zeep.transports import Transport
 
+from serverproc import server_process
+
 PMAP, SUPERKEY, DATA_PKG = "genindex_packagemap.pkg", "~employee::id_lookup_super", "data_employee.pkg"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def soapcall(http, url: str, method: str, fields: list[tuple[str, str]]) -> None:
@@ -116,82 +108,67 @@ def main() -> None:
     ap.add_argument("--swap-interval", type=float, default=0.05)
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="hpccemu-bench-"))
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "wsservices", "serve", "--port", str(port),
-                               "--data-dir", str(root / "data")], env={**os.environ, "HPCCEMU_DETERMINISTIC": "1"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
+        with server_process(root / "data") as (url, server):
+            fs = zeep.Client(url + "/FileSpray/?wsdl", transport=Transport(cache=False, timeout=600)).service
+            zone = root / "data" / "dropzones" / "mydropzone"
+            for version in ("v2", "v3"):
+                lines = ["EmployeeID,Name,Version"] + [f"{i},Employee {i},{version}" for i in range(1, args.rows + 1)]
+                (zone / f"{version}.csv").write_text("\n".join(lines) + "\n")
+                fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=f"{version}.csv", destGroup="mythor",
+                                 destLogicalName=f"employee::id_lookup_{version}", sourceFormat=1,
+                                 recordStructurePresent=True, overwrite=True)
+            http = requests.Session()
+            r = http.post(url + "/hpccemu/roxie/publish", json={
+                "target": "roxie", "name": "toy_query", "files": [{"name": SUPERKEY, "opt": False}],
+                "keys": ["EmployeeID"], "activate": True}, timeout=60)
+            r.raise_for_status()
+            soapcall(http, url, "AddPartToPackageMap", [
+                ("Target", "roxie"), ("Process", "*"), ("PackageMap", PMAP), ("PartName", "query_toy_query.pkg"),
+                ("Content", f'<RoxiePackages><Package id="toy_query"><Base id="{DATA_PKG}"/></Package></RoxiePackages>'),
+                ("DeletePrevious", "true")])
+            add_data_part(http, url, "v2")
+            if version_of(http, url, 1) != "v2":
+                raise SystemExit("the query does not answer from v2")
+
+            load = Load(url, args.rows, args.threads)
+            load.run(min(1.0, args.seconds))                     # warm-up
+            baseline = load.run(args.seconds)
+            base_failed = load.failed
+
+            stop = threading.Event()
+            swaps, stale, lags = [0], [0], [0.0]
+
+            def swapper() -> None:
+                version = "v2"
+                with requests.Session() as s:
+                    while not stop.is_set():
+                        version = "v3" if version == "v2" else "v2"
+                        add_data_part(s, url, version)
+                        returned = time.monotonic()
+                        first = True
+                        while version_of(s, url, random.randint(1, args.rows)) != version:
+                            if first:
+                                stale[0] += 1
+                                first = False
+                        lags[0] = max(lags[0], time.monotonic() - returned if not first else 0.0)
+                        swaps[0] += 1
+                        stop.wait(args.swap_interval)
+
+            t = threading.Thread(target=swapper)
+            t.start()
             try:
-                requests.get(url + "/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start")
-                time.sleep(0.1)
-        fs = zeep.Client(url + "/FileSpray/?wsdl", transport=Transport(cache=False, timeout=600)).service
-        zone = root / "data" / "dropzones" / "mydropzone"
-        for version in ("v2", "v3"):
-            lines = ["EmployeeID,Name,Version"] + [f"{i},Employee {i},{version}" for i in range(1, args.rows + 1)]
-            (zone / f"{version}.csv").write_text("\n".join(lines) + "\n")
-            fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=f"{version}.csv", destGroup="mythor",
-                             destLogicalName=f"employee::id_lookup_{version}", sourceFormat=1,
-                             recordStructurePresent=True, overwrite=True)
-        http = requests.Session()
-        r = http.post(url + "/hpccemu/roxie/publish", json={
-            "target": "roxie", "name": "toy_query", "files": [{"name": SUPERKEY, "opt": False}],
-            "keys": ["EmployeeID"], "activate": True}, timeout=60)
-        r.raise_for_status()
-        soapcall(http, url, "AddPartToPackageMap", [
-            ("Target", "roxie"), ("Process", "*"), ("PackageMap", PMAP), ("PartName", "query_toy_query.pkg"),
-            ("Content", f'<RoxiePackages><Package id="toy_query"><Base id="{DATA_PKG}"/></Package></RoxiePackages>'),
-            ("DeletePrevious", "true")])
-        add_data_part(http, url, "v2")
-        if version_of(http, url, 1) != "v2":
-            raise SystemExit("the query does not answer from v2")
-
-        load = Load(url, args.rows, args.threads)
-        load.run(min(1.0, args.seconds))                     # warm-up
-        baseline = load.run(args.seconds)
-        base_failed = load.failed
-
-        stop = threading.Event()
-        swaps, stale, lags = [0], [0], [0.0]
-
-        def swapper() -> None:
-            version = "v2"
-            with requests.Session() as s:
-                while not stop.is_set():
-                    version = "v3" if version == "v2" else "v2"
-                    add_data_part(s, url, version)
-                    returned = time.monotonic()
-                    first = True
-                    while version_of(s, url, random.randint(1, args.rows)) != version:
-                        if first:
-                            stale[0] += 1
-                            first = False
-                    lags[0] = max(lags[0], time.monotonic() - returned if not first else 0.0)
-                    swaps[0] += 1
-                    stop.wait(args.swap_interval)
-
-        t = threading.Thread(target=swapper)
-        t.start()
-        try:
-            swapping = load.run(args.seconds)
-        finally:
-            stop.set()
-            t.join()
-        print(f"{args.rows} rows per version, {args.threads} client threads, {args.seconds:g} s per phase")
-        print(f"lookups/s, no swaps:     {baseline:10.0f}   (failed: {base_failed})")
-        print(f"lookups/s, during swaps: {swapping:10.0f}   (failed: {load.failed}; {swaps[0]} swaps, "
-              f"one every {args.swap_interval * 1000:.0f} ms + the swap's own time)")
-        print(f"ratio: {swapping / baseline:.2f}")
-        print(f"stale lookups right after a swap returned: {stale[0]}; worst visibility lag: {lags[0] * 1000:.1f} ms")
+                swapping = load.run(args.seconds)
+            finally:
+                stop.set()
+                t.join()
+            print(f"{args.rows} rows per version, {args.threads} client threads, {args.seconds:g} s per phase")
+            print(f"lookups/s, no swaps:     {baseline:10.0f}   (failed: {base_failed})")
+            print(f"lookups/s, during swaps: {swapping:10.0f}   (failed: {load.failed}; {swaps[0]} swaps, "
+                  f"one every {args.swap_interval * 1000:.0f} ms + the swap's own time)")
+            print(f"ratio: {swapping / baseline:.2f}")
+            print(f"stale lookups right after a swap returned: {stale[0]}; worst visibility lag: {lags[0] * 1000:.1f} ms")
     finally:
-        server.terminate()
-        server.wait(30)
         shutil.rmtree(root, ignore_errors=True)
 
 

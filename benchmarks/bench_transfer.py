@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,14 +33,11 @@ import requests
 import zeep
 from zeep.transports import Transport
 
+from serverproc import server_process
+
 LZ = "/var/lib/HPCCSystems/mydropzone"
 BLOCK = 4 * 1024 * 1024
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_file(path: Path, size: int, make_block) -> int:
@@ -181,85 +176,69 @@ def main() -> int:
     args = ap.parse_args()
     size = args.size_mib * 1024 * 1024
     root = Path(tempfile.mkdtemp(prefix="hpccemu-bench-"))
-    port = free_port()
-    env = {**os.environ, "HPCCEMU_DETERMINISTIC": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "wsservices", "serve", "--port", str(port),
-                               "--data-dir", str(root / "data")], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(url + "/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start")
-                time.sleep(0.1)
-        fs = zeep.Client(url + "/FileSpray/?wsdl", transport=Transport(cache=False, timeout=3600)).service
-        idle_rss = peak_rss_mib(server.pid)
-        zone = root / "data" / "dropzones" / "mydropzone"
-        cases = [
-            ("fixed", "src.dat", lambda p: write_file(p, size, fixed_block),
-             lambda n, s: fs.SprayFixed(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
-                                        sourceRecordSize=10, destNumParts=args.parts), 0.9),
-            ("csv", "src.csv", lambda p: write_file(p, size, csv_block),
-             lambda n, s: fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
-                                           sourceFormat=1, quotedTerminator=False, destNumParts=args.parts), 0.9),
-            ("csv-quoted", "srcq.csv", lambda p: write_file(p, size, quoted_csv_block),
-             lambda n, s: fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
-                                           sourceFormat=1, quotedTerminator=True, destNumParts=args.parts), 0.6),
-            ("xml", "src.xml", lambda p: write_xml(p, size),
-             lambda n, s: fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
-                                           sourceFormat=2, sourceRowTag="Row", destNumParts=args.parts), 0.6),
-        ]
-        print(f"{args.size_mib} MiB per format, {args.parts} parts; server idle RSS {idle_rss:.0f} MiB")
-        print(f"{'format':<11} {'copy':>6} {'1->N':>6} {'N->1':>6} {'spray':>6} {'ratio':>13} "
-              f"{'despray':>7} {'ratio':>13} {'target':>6}   (MB/s)")
-        failed = False
-        for label, name, make, spray, target in cases:
-            src = zone / name
-            nbytes = make(src)
-            mb = nbytes / 1e6
-            best = {"copy": 0.0, "split": 0.0, "join": 0.0, "spray": 0.0, "despray": 0.0}
+        with server_process(root / "data") as (url, server):
+            fs = zeep.Client(url + "/FileSpray/?wsdl", transport=Transport(cache=False, timeout=3600)).service
+            idle_rss = peak_rss_mib(server.pid)
+            zone = root / "data" / "dropzones" / "mydropzone"
+            cases = [
+                ("fixed", "src.dat", lambda p: write_file(p, size, fixed_block),
+                 lambda n, s: fs.SprayFixed(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
+                                            sourceRecordSize=10, destNumParts=args.parts), 0.9),
+                ("csv", "src.csv", lambda p: write_file(p, size, csv_block),
+                 lambda n, s: fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
+                                               sourceFormat=1, quotedTerminator=False, destNumParts=args.parts), 0.9),
+                ("csv-quoted", "srcq.csv", lambda p: write_file(p, size, quoted_csv_block),
+                 lambda n, s: fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
+                                               sourceFormat=1, quotedTerminator=True, destNumParts=args.parts), 0.6),
+                ("xml", "src.xml", lambda p: write_xml(p, size),
+                 lambda n, s: fs.SprayVariable(sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n,
+                                               sourceFormat=2, sourceRowTag="Row", destNumParts=args.parts), 0.6),
+            ]
+            print(f"{args.size_mib} MiB per format, {args.parts} parts; server idle RSS {idle_rss:.0f} MiB")
+            print(f"{'format':<11} {'copy':>6} {'1->N':>6} {'N->1':>6} {'spray':>6} {'ratio':>13} "
+                  f"{'despray':>7} {'ratio':>13} {'target':>6}   (MB/s)")
+            failed = False
+            for label, name, make, spray, target in cases:
+                src = zone / name
+                nbytes = make(src)
+                mb = nbytes / 1e6
+                best = {"copy": 0.0, "split": 0.0, "join": 0.0, "spray": 0.0, "despray": 0.0}
 
-            def keep(step: str, seconds: float) -> None:
-                best[step] = max(best[step], mb / seconds)
+                def keep(step: str, seconds: float) -> None:
+                    best[step] = max(best[step], mb / seconds)
 
-            for round_no in range(args.rounds):   # interleaved, best of each: the VM's disk speed drifts
-                keep("copy", timed(lambda: synced_copy(src, root / "copy.tmp"), cleanup=root / "copy.tmp"))
-                outs: list[Path] = []
-                keep("split", timed(lambda: outs.extend(split_copy(src, args.parts, root))))
-                for out in outs:
+                for round_no in range(args.rounds):   # interleaved, best of each: the VM's disk speed drifts
+                    keep("copy", timed(lambda: synced_copy(src, root / "copy.tmp"), cleanup=root / "copy.tmp"))
+                    outs: list[Path] = []
+                    keep("split", timed(lambda: outs.extend(split_copy(src, args.parts, root))))
+                    for out in outs:
+                        out.unlink()
+                    lfn = f"bench::{label.replace('-', '_')}{round_no}"
+                    keep("spray", timed(lambda: check(fs, spray(lfn, name).wuid)))
+                    parts = part_files(root / "data", lfn)
+                    assert len(parts) == args.parts, parts
+                    keep("join", timed(lambda: copy_ranges([(p, 0, p.stat().st_size) for p in parts], root / "join.tmp"),
+                                       cleanup=root / "join.tmp"))
+                    out = zone / f"out_{name}"
+                    keep("despray", timed(lambda: check(fs, fs.Despray(
+                        sourceLogicalName=lfn, destGroup="mydropzone", destPath=out.name).wuid)))
+                    assert out.stat().st_size == nbytes
                     out.unlink()
-                lfn = f"bench::{label.replace('-', '_')}{round_no}"
-                keep("spray", timed(lambda: check(fs, spray(lfn, name).wuid)))
-                parts = part_files(root / "data", lfn)
-                assert len(parts) == args.parts, parts
-                keep("join", timed(lambda: copy_ranges([(p, 0, p.stat().st_size) for p in parts], root / "join.tmp"),
-                                   cleanup=root / "join.tmp"))
-                out = zone / f"out_{name}"
-                keep("despray", timed(lambda: check(fs, fs.Despray(
-                    sourceLogicalName=lfn, destGroup="mydropzone", destPath=out.name).wuid)))
-                assert out.stat().st_size == nbytes
-                out.unlink()
-                delete_file(url, lfn)
-            src.unlink()
-            ratios = best["spray"] / best["split"], best["despray"] / best["join"]
-            plain = best["spray"] / best["copy"], best["despray"] / best["copy"]
-            ok = min(ratios) >= target
-            failed |= not ok
-            print(f"{label:<11} {best['copy']:>6.0f} {best['split']:>6.0f} {best['join']:>6.0f} "
-                  f"{best['spray']:>6.0f} {ratios[0]:>5.2f} ({plain[0]:>4.2f}) "
-                  f"{best['despray']:>7.0f} {ratios[1]:>5.2f} ({plain[1]:>4.2f}) {'>=' + str(target):>6}"
-                  f"{'' if ok else '  BELOW TARGET'}")
-        rss = peak_rss_mib(server.pid)
-        print(f"server peak RSS {rss:.0f} MiB ({rss - idle_rss:+.0f} MiB over idle; target <= +64)")
-        return 1 if failed or rss - idle_rss > 64 else 0
+                    delete_file(url, lfn)
+                src.unlink()
+                ratios = best["spray"] / best["split"], best["despray"] / best["join"]
+                plain = best["spray"] / best["copy"], best["despray"] / best["copy"]
+                ok = min(ratios) >= target
+                failed |= not ok
+                print(f"{label:<11} {best['copy']:>6.0f} {best['split']:>6.0f} {best['join']:>6.0f} "
+                      f"{best['spray']:>6.0f} {ratios[0]:>5.2f} ({plain[0]:>4.2f}) "
+                      f"{best['despray']:>7.0f} {ratios[1]:>5.2f} ({plain[1]:>4.2f}) {'>=' + str(target):>6}"
+                      f"{'' if ok else '  BELOW TARGET'}")
+            rss = peak_rss_mib(server.pid)
+            print(f"server peak RSS {rss:.0f} MiB ({rss - idle_rss:+.0f} MiB over idle; target <= +64)")
+            return 1 if failed or rss - idle_rss > 64 else 0
     finally:
-        server.terminate()
-        server.wait(30)
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
 

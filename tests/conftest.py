@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from esputil import zeep_client
+
 pytest_plugins = ["pytester"]  # tests/clients/test_plugin.py runs pytest inside pytest
 
 
@@ -29,3 +31,15 @@ def url(emulator) -> str:
 def http():
     with requests.Session() as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def fs(url):
+    """FileSpray through zeep, from the served WSDL."""
+    return zeep_client(url, "FileSpray")
+
+
+@pytest.fixture(scope="session")
+def dfu(url):
+    """WsDfu through zeep, from the served WSDL."""
+    return zeep_client(url, "WsDfu")

@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 
 import requests
+from lxml import etree
+from xml.sax.saxutils import escape
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SERVICES = {"FileSpray": "urn:hpccsystems:ws:filespray", "WsDfu": "urn:hpccsystems:ws:wsdfu",
@@ -61,3 +63,25 @@ def not_implemented_operation():
             if not callable(getattr(cls, op.name, None)):
                 return cls.contract.SERVICE, op
     return None
+
+
+def genindex_soapcall(http, url: str, method: str, fields: list[tuple[str, str]]):
+    """ECL SOAPCALL as GenIndex sends it (real-clients.md §1): no namespace, one-space indent,
+    `encode_`, an empty Authorization header, POST to /WsPackageProcess/; returns the parsed answer."""
+    body = "".join(f"   <{k}>{escape(v, {chr(34): '&quot;'})}</{k}>\n" for k, v in fields)
+    doc = ('<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">\n'
+           f" <soap:Body>\n  <{method}Request>\n{body}   <encode_>0</encode_>\n  </{method}Request>\n"
+           " </soap:Body>\n</soap:Envelope>\n")
+    r = http.post(url + "/WsPackageProcess/", data=doc.encode(),
+                  headers={"Content-Type": "text/xml", "Authorization": "", "Accept-Encoding": "gzip, deflate"})
+    assert r.status_code == 200
+    return etree.fromstring(r.content)
+
+
+def soapcall_status(root, response: str) -> tuple[int, str] | None:
+    """What SOAPCALL's XPATH('<response>/status') row reads (namespaces ignored), or None."""
+    found = root.xpath(f"//*[local-name()='{response}']/*[local-name()='status']")
+    if not found:
+        return None
+    get = {etree.QName(c).localname: c.text or "" for c in found[0]}
+    return int(get.get("Code", "0")), get.get("Description", "")

@@ -4,10 +4,9 @@ in a known state."""
 from __future__ import annotations
 
 import uuid
-from xml.sax.saxutils import escape
 
-from lxml import etree
 
+from esputil import genindex_soapcall, soapcall_status
 from wsservices.engine.packagemaps import PackageMaps
 
 LZ = "/var/lib/HPCCSystems/mydropzone"
@@ -76,22 +75,12 @@ def roxie_error(answer: dict, query: str) -> tuple[int, str]:
 
 
 def soapcall(http, url, method: str, fields: list[tuple[str, str]]) -> tuple[int, str]:
-    """ECL SOAPCALL as GenIndex sends it (real-clients.md §1): no namespace, one-space indent,
-    `encode_`, an empty Authorization header, POST to /WsPackageProcess/; returns what its
-    XPATH('<Method>Response/status') row reads."""
-    body = "".join(f"   <{k}>{escape(v, {chr(34): '&quot;'})}</{k}>\n" for k, v in fields)
-    doc = ('<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">\n'
-           f" <soap:Body>\n  <{method}Request>\n{body}   <encode_>0</encode_>\n  </{method}Request>\n"
-           " </soap:Body>\n</soap:Envelope>\n")
-    r = http.post(url + "/WsPackageProcess/", data=doc.encode(),
-                  headers={"Content-Type": "text/xml", "Authorization": "", "Accept-Encoding": "gzip, deflate"})
-    assert r.status_code == 200
-    root = etree.fromstring(r.content)
+    """ECL SOAPCALL as GenIndex sends it; returns what its XPATH('<Method>Response/status') row
+    reads, after checking the answer carries no exception."""
+    root = genindex_soapcall(http, url, method, fields)
     exc = root.xpath("//*[local-name()='Exception']/*[local-name()='Message']/text()")
     assert not exc, exc
-    status = root.xpath(f"//*[local-name()='{method}Response']/*[local-name()='status']")
-    get = {etree.QName(c).localname: c.text or "" for c in status[0]} if status else {}
-    return int(get.get("Code", "0")), get.get("Description", "")
+    return soapcall_status(root, f"{method}Response") or (0, "")
 
 
 def virtual_part(package: str, superkey: str, subkeys: list[str]) -> str:

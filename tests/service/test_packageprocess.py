@@ -11,7 +11,7 @@ import zeep
 from lxml import etree
 from zeep.transports import Transport
 
-from esputil import envelope, soap_post
+from esputil import envelope, genindex_soapcall as soapcall, soap_post, soapcall_status
 from wsservices.engine.names import parse_logical_name
 from wsservices.engine.packagemaps import PackageMaps
 
@@ -239,25 +239,9 @@ def test_get_part_content_is_the_normalised_part(http, url, name):
 
 # ------------------------------------------------------------------------------ GenIndex (DataMgmt)
 
-def soapcall(http, url, method: str, fields: list[tuple[str, str]]):
-    """ECL SOAPCALL as GenIndex sends it: no namespace, indented, `encode_`, empty Authorization."""
-    body = "".join(f"   <{k}>{escape(v, {chr(34): '&quot;'})}</{k}>\n" for k, v in fields)
-    doc = ('<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">\n'
-           f" <soap:Body>\n  <{method}Request>\n{body}   <encode_>0</encode_>\n  </{method}Request>\n"
-           " </soap:Body>\n</soap:Envelope>\n")
-    r = http.post(url + "/WsPackageProcess/", data=doc.encode(),
-                  headers={"Content-Type": "text/xml", "Authorization": "", "Accept-Encoding": "gzip, deflate"})
-    assert r.status_code == 200
-    return etree.fromstring(r.content)
-
-
 def status_row(root, xpath: str) -> tuple[int, str] | None:
     """What SOAPCALL's XPATH('…Response/status') row reads (namespaces ignored), or None."""
-    found = root.xpath(f"//*[local-name()='{xpath.split('/')[0]}']/*[local-name()='status']")
-    if not found:
-        return None
-    get = {etree.QName(c).localname: c.text or "" for c in found[0]}
-    return int(get.get("Code", "0")), get.get("Description", "")
+    return soapcall_status(root, xpath.split("/")[0])
 
 
 def test_genindex_recipe(http, url, emulator):
