@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-
 from esputil import genindex_soapcall, soapcall_status
 from wsservices.engine.packagemaps import PackageMaps
 
