@@ -1,16 +1,23 @@
 """ESP's HTTP binding: one WSGI application serving every emulated service the way ESP does.
 
 Routing (esp-protocol.md A.2): the first path segment is the service and the second the
-method, both matched without regard to case. `?wsdl`/`?xsd` anywhere in the query win, then
-`/Svc` redirects to `Svc/`, `/Svc/` is the index page, `Method?form` the form page, and a
-method URL with or without parameters runs the method (answered in plain XML). A POST with a
-SOAP content type goes to the SOAP pipeline whatever the URL; a form POST is a GET.
+method, both matched without regard to case; a `.json`/`.xml` suffix on the method picks the
+output format. `?wsdl`/`?xsd` anywhere in the query win, then the sample documents
+(`reqxml_`, `respxml_`, `respjson_`, `reqjson_`), then `/Svc` redirects to `Svc/`, `/Svc/` is
+the index page, `Method?soap_builder_`/`json_builder_` the test pages, `Method?form` the form
+page, and a method URL with or without parameters runs the method (path 1: answered in JSON
+for `.json`, else in plain XML; errors as top-level JSON, a bare `<Exceptions>` document for
+`.xml`/`rawxml_`, else ESP's HTML page). A POST with a SOAP or JSON content type goes to the
+SOAP/JSON pipeline whatever the URL (path 2: errors inline, HTTP 200; failures outside the
+method a SOAP Fault or a JSON error with a non-200 status); a form POST is a GET.
 
-Not emulated yet: authentication, JSON bodies and `.json` output (a `.json` request gets an
-ESP exception saying so), the sample documents (`reqxml_`, `respxml_`, ...).
+Not emulated: authentication, the legacy XSLT views of a method URL without a suffix (every
+method answers plain XML there), `min_ver`/`max_ver` field filtering, and a SOAP body posted to
+`Method.json` (ESP would answer it in JSON; here it gets SOAP).
 """
 from __future__ import annotations
 
+import io
 import logging
 import re
 from typing import Any, Iterable
@@ -21,8 +28,9 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request, Response
 
 from wsservices.engine.errors import DomainError
-from wsservices.esp import codec, pages, soap, wsdl
-from wsservices.esp.faults import EspFault, fault_document, form_exceptions, gmt_prefix, inline_exception
+from wsservices.esp import codec, formpage, jsoncodec, pages, samples, soap, wsdl
+from wsservices.esp.faults import (EspFault, fault_document, form_exceptions, gmt_prefix, inline_exception,
+                                   wrap_jsonp)
 from wsservices.esp.formpath import decode_params
 from wsservices.esp.service import EspService
 from wsservices.esp.types import Operation
@@ -31,6 +39,7 @@ log = logging.getLogger("wsservices.esp")
 
 XML = "text/xml; charset=UTF-8"
 HTML = "text/html; charset=UTF-8"
+JSON = "application/json"
 WSDL_TYPE = "application/xml; charset=UTF-8"
 _SOAPACTION_VER = re.compile(r"ver_=([0-9.]+)")
 INTERNAL_ERROR = 20000
@@ -80,6 +89,8 @@ class EspBinding:
             return body
         if request.method == "POST" and _is_soap(request, body):
             return self.soap(service, request, body, method or "")
+        if request.method == "POST" and _is_json(request):
+            return self.json_call(service, body)
         args = _params(request, body)
         return self.get(service, request, method, args)
 
@@ -117,36 +128,54 @@ class EspBinding:
         if "xsd" in names:
             return Response(wsdl.document(type(service), base_url, op.name if op else None, xsd=True),
                             content_type=WSDL_TYPE)
+        flag = next((f for f in samples.FLAGS if f in names), None)
+        if flag is not None:
+            body, ctype = samples.document(flag, [op] if op else list(service.operations.values()),
+                                           service.namespace)
+            return Response(body, content_type=ctype)
         if op is None:
             if method is None:
                 target = f"{service.name}/" + (f"?{request.query_string.decode()}" if request.query_string else "")
                 return Response("", 302, headers={"Location": target})
             return _html(pages.index_page(service.name, service.version, _last(args, "ver_"),
                                           list(service.operations), args))
-        if "form" in names:
-            query = pages.link_params(args, service.version)
-            return _html(pages.form_page(service.name, service.version, op.name, op.request_name,
-                                         codec.field_paths(op.request), query))
-        return self.run_from_params(service, op, args, fmt, "rawxml_" in names)
+        if names & {"soap_builder_", "json_builder_", "form"}:
+            return _html(self.method_page(service, op, names, args))
+        if fmt is None and "rawxml_" in names:
+            fmt = "xml"
+        return self.run_from_params(service, op, args, fmt, _last(args, "jsonp"))
+
+    def method_page(self, service: EspService, op: Operation, names: set[str], args: list[tuple[str, str]]) -> str:
+        """The SOAP Test, JSON Test or form page of one method (A.2 rules 7, 8 and 14)."""
+        version = pages.format_version(_last(args, "ver_") or service.version)
+        if "soap_builder_" in names:
+            return formpage.soap_builder_page(service.name, service.namespace, op, decode_params(args, op.request),
+                                              version)
+        if "json_builder_" in names:
+            return formpage.json_builder_page(service.name, op, decode_params(args, op.request), version)
+        query = pages.link_params([(k, v) for k, v in args if k == "ver_"], service.version)
+        return formpage.form_page(service.name, service.version, op, query, dict(args), as_json="json" in names)
 
     def run_from_params(self, service: EspService, op: Operation, args: list[tuple[str, str]],
-                        fmt: str | None, rawxml: bool) -> Response:
+                        fmt: str | None, jsonp: str | None = None) -> Response:
+        """Path 1: `fmt` is "json", "xml" (suffix or rawxml_) or None (no suffix)."""
         source = f"{service.name}::{op.name.upper()}()"
-        if fmt == "json":
-            return form_exceptions("json", source, -1, "JSON output is not implemented by this emulator yet.")
         request = decode_params(args, op.request)
         try:
             response = service.invoke(op, request)
         except DomainError as exc:
-            return form_exceptions("xml", source, exc.code, gmt_prefix() + exc.message)
+            return form_exceptions(fmt, source, exc.code, gmt_prefix() + exc.message, jsonp)
         except Exception:
             log.exception("%s failed", source)
-            return form_exceptions("xml", source, INTERNAL_ERROR, gmt_prefix() + "Internal Server Error")
+            return form_exceptions(fmt, source, INTERNAL_ERROR, gmt_prefix() + "Internal Server Error", jsonp)
+        if fmt == "json":
+            body = jsoncodec.document(response, op.response, op.response_name, service.omit_unset)
+            return Response(wrap_jsonp(body, jsonp), content_type=JSON, headers={"Expires": "0"})
         out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>']
         codec.encode(response, op.response, op.response_name, out, service.omit_unset)
         return Response("".join(out), content_type=XML, headers={"Expires": "0"})
 
-    # -- SOAP ----------------------------------------------------------------
+    # -- SOAP and JSON bodies --------------------------------------------------
     def soap(self, service: EspService, request: Request, body: bytes, url_method: str) -> Response:
         version = request.args.get("ver_") or _soapaction_version(request) or "0"
         try:
@@ -160,25 +189,47 @@ class EspBinding:
             location = f"{request.host_url}{service.name}/{url_method}?xsd&ver_={pages.format_version(version)}"
             return Response(fault_document(service.namespace, fault.code, fault.message, location),
                             500, content_type=XML)
-        source = f"{service.name}::{call_name}()"
+        response, exceptions = self._invoke_inline(service, op, req, call_name)
         attrs = f' xmlns="{service.namespace}"'
         out: list[str] = []
-        try:
-            response = service.invoke(op, req)
-        except Exception as exc:
-            if isinstance(exc, DomainError):
-                exceptions = inline_exception(service.contract, exc.code, exc.message, source)
-            else:
-                log.exception("%s failed", source)
-                exceptions = inline_exception(service.contract, INTERNAL_ERROR, "Internal Server Error", source)
-            if "Exceptions" not in op.response._type_info:  # a few responses lack the field: ESP writes it anyway
-                out.append(f"<{op.response_name}{attrs}>")
-                codec.encode(exceptions, type(exceptions), "Exceptions", out, service.omit_unset)
-                out.append(f"</{op.response_name}>")
-                return Response(soap.envelope("".join(out)), content_type=XML)
-            response = op.response(Exceptions=exceptions)
-        codec.encode(response, op.response, op.response_name, out, service.omit_unset, attrs=attrs)
+        if exceptions is not None and "Exceptions" not in op.response._type_info:
+            # a few responses lack the field: ESP writes it anyway
+            out.append(f"<{op.response_name}{attrs}>")
+            codec.encode(exceptions, type(exceptions), "Exceptions", out, service.omit_unset)
+            out.append(f"</{op.response_name}>")
+        else:
+            response = response if exceptions is None else op.response(Exceptions=exceptions)
+            codec.encode(response, op.response, op.response_name, out, service.omit_unset, attrs=attrs)
         return Response(soap.envelope("".join(out)), content_type=XML)
+
+    def json_call(self, service: EspService, body: bytes) -> Response:
+        """A POST with a JSON body: `{"<Method or RequestType>": {...}}`, answered in JSON."""
+        try:
+            call_name, value = jsoncodec.read_call(body)
+            op = service.find_operation(call_name)
+            if op is None:
+                raise EspFault.unknown_method(call_name, service.name)
+            req = jsoncodec.decode(value, op.request)
+        except (EspFault, jsoncodec.ReadError) as fault:
+            return Response(jsoncodec.error_document(fault.code, fault.message),
+                            jsoncodec.error_status(fault.code), content_type=JSON)
+        response, exceptions = self._invoke_inline(service, op, req, call_name)
+        if exceptions is not None:
+            text = "{" + jsoncodec.quote(op.response_name) + ": {" + jsoncodec.exceptions_member(exceptions) + "}}"
+        else:
+            text = jsoncodec.document(response, op.response, op.response_name, service.omit_unset)
+        return Response(text, content_type=JSON)
+
+    def _invoke_inline(self, service: EspService, op: Operation, req: Any, call_name: str) -> tuple[Any, Any]:
+        """(response, None), or (None, the inline Exceptions) when the method failed."""
+        source = f"{service.name}::{call_name}()"
+        try:
+            return service.invoke(op, req), None
+        except DomainError as exc:
+            return None, inline_exception(service.contract, exc.code, exc.message, source)
+        except Exception:
+            log.exception("%s failed", source)
+            return None, inline_exception(service.contract, INTERNAL_ERROR, "Internal Server Error", source)
 
 
 # ---------------------------------------------------------------- helpers
@@ -196,14 +247,22 @@ def _is_soap(request: Request, body: bytes) -> bool:
     return not ctype and body.lstrip()[:1] == b"<"
 
 
+def _is_json(request: Request) -> bool:
+    return (request.headers.get("Content-Type") or "").lower().startswith("application/json")
+
+
 def _params(request: Request, body: bytes) -> list[tuple[str, str]]:
-    """URL parameters, joined by form-body fields, in order (ESP keeps the last of a name)."""
+    """URL parameters, joined by form-body fields, in order (ESP keeps the last of a name).
+    A multipart body gives its text parts, and each file part's file name."""
     items = list(MultiDict(request.args).items(multi=True))
     ctype = (request.headers.get("Content-Type") or "").lower()
     if request.method == "POST" and ctype.startswith("application/x-www-form-urlencoded"):
         items += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     elif request.method == "POST" and ctype.startswith("multipart/form-data"):
-        items += list(request.form.items(multi=True))
+        environ = dict(request.environ, **{"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
+        form = Request(environ)
+        items += list(form.form.items(multi=True))
+        items += [(name, f.filename or "") for name, f in form.files.items(multi=True)]
     return items
 
 

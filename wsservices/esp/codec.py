@@ -46,6 +46,12 @@ def array_item(model: type) -> tuple[str, type] | None:
     return None
 
 
+def new(model: type) -> Any:
+    """An empty instance of `model`; a customized array item type (`T.customize(...)`) is
+    instantiated as its original class, as spyne wants."""
+    return (getattr(model, "__orig__", None) or model)()
+
+
 def local_name(el: etree._Element) -> str:
     return etree.QName(el).localname
 
@@ -92,7 +98,7 @@ def _is_string(t: type) -> bool:
 
 def decode(el: etree._Element, model: type) -> Any:
     """A model instance from an XML element (a request element or a nested struct)."""
-    inst = model()
+    inst = new(model)
     item = array_item(model)
     if item is not None:
         name, t = item
@@ -121,26 +127,54 @@ def _decode_value(el: etree._Element, t: type) -> Any:
 
 # ---------------------------------------------------------------- writing
 
-def fields_to_write(inst: Any, model: type, nil_remove: frozenset[str]) -> Iterator[tuple[str, type, Any]]:
-    """(name, type, value) of every field ESP writes for `inst`, unset values filled in.
+def fields_to_write(inst: Any, model: type, nil_remove: frozenset[str],
+                    fill_unset: bool = True) -> Iterator[tuple[str, type, Any]]:
+    """(name, type, value) of every field ESP writes for `inst`.
 
     A response carrying `Exceptions` writes that alone: ESP drops every other field.
+    Types in `nil_remove` leave out their unset fields, and so does a field named there as
+    `Type.Field` (ESP's per-field `nil_remove`). Otherwise an unset simple field is
+    filled in (`fill_unset`, XML: empty, 0, false or the default) or given as its default or
+    None (JSON writes `null`), and an unset string array is given as None (JSON writes it
+    empty, XML leaves it out). Unset structs and empty struct arrays (wrapped or not) are
+    always left out, as ESP's struct arrays are always nil_remove.
 
     Shared by the XML and JSON writers so that both apply the same omission rules.
     """
     if getattr(inst, "Exceptions", None) is not None and "Exceptions" in model._type_info:
         yield "Exceptions", model._type_info["Exceptions"], inst.Exceptions
         return
-    keep_unset = model.get_type_name() not in nil_remove
     for name, t in model._type_info.items():
         value = getattr(inst, name, None)
         if value is None:
-            if name == "Exceptions" or is_complex(t) or is_many(t) or not keep_unset:
+            if name == "Exceptions" or not keeps_unset(model, name, nil_remove):
                 continue
-            value = unset_value(t)
-        elif is_many(t) and is_complex(t) and not value:
+            if is_complex(t) or is_many(t):
+                if not fill_unset and is_simple_array(t):
+                    yield name, t, None
+                continue
+            value = unset_value(t) if fill_unset else t.Attributes.default
+        elif (is_complex(t) and not value) if is_many(t) else is_empty_struct_array(t, value):
             continue
         yield name, t, value
+
+
+def keeps_unset(model: type, name: str, nil_remove: frozenset[str]) -> bool:
+    """Whether ESP writes field `name` of `model` when it is unset (or an empty string array)."""
+    type_name = model.get_type_name()
+    return type_name not in nil_remove and f"{type_name}.{name}" not in nil_remove
+
+
+def is_empty_struct_array(t: type, value: Any) -> bool:
+    """An ESP struct array with no items: ESP always leaves it out (its nil_remove is fixed)."""
+    item = array_item(t) if is_complex(t) else None
+    return item is not None and is_complex(item[1]) and not getattr(value, item[0], None)
+
+
+def is_simple_array(t: type) -> bool:
+    """An ESP array of strings or numbers (a wrapper around one repeated simple field)."""
+    item = array_item(t) if is_complex(t) else None
+    return item is not None and not is_complex(item[1])
 
 
 def unset_value(t: type) -> Any:

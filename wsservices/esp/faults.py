@@ -4,16 +4,19 @@
   with an `Exceptions` child and nothing else, HTTP 200. Like ESP's FORWARDEXCEPTION, the
   message gets a `YYYY-MM-DD HH:MM:SS GMT: ` prefix and keeps its code.
 * A failure outside a method (empty body, unparsable XML, unknown method) is an `EspFault`:
-  a SOAP Fault with HTTP 500 whose `detail` carries the `Exceptions` document.
+  a SOAP Fault with HTTP 500 whose `detail` carries the `Exceptions` document (for a JSON
+  body, jsoncodec's error document with a status that follows the code).
+* On the GET/form path (`form_exceptions`) a service error is the whole answer, HTTP 200:
+  top-level JSON, a bare XML document or ESP's HTML page, by the requested format.
 """
 from __future__ import annotations
 
 import datetime as _dt
-import json
+import re
 
 from werkzeug.wrappers import Response
 
-from wsservices.esp import pages
+from wsservices.esp import jsoncodec, pages
 from wsservices.esp.codec import escape
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -23,6 +26,7 @@ ENVELOPE_OPEN = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope'
                  f' xmlns:soap="{SOAP_ENV}"'
                  ' xmlns:wsse="http://schemas.xmlsoap.org/ws/2002/04/secext"><soap:Body>')
 ENVELOPE_CLOSE = "</soap:Body></soap:Envelope>"
+_JS_NAME = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
 
 
 class EspFault(Exception):
@@ -66,14 +70,15 @@ def fault_document(namespace: str, code: int, message: str, schema_location: str
     return (ENVELOPE_OPEN + body + ENVELOPE_CLOSE).encode("utf-8")
 
 
-def form_exceptions(fmt: str | None, source: str, code: int, message: str) -> Response:
+def form_exceptions(fmt: str | None, source: str, code: int, message: str, jsonp: str | None = None) -> Response:
     """An error on the GET/form path (esp-protocol.md A.8), HTTP 200: top-level JSON `Exceptions`
-    for `.json`, a bare `<Exceptions>` document for `.xml`/`rawxml_`, else ESP's HTML page.
-    `message` is written as given (the caller adds the GMT prefix where ESP does)."""
+    for `.json` (wrapped as `jsonp(...);` when asked), a bare `<Exceptions>` document for
+    `.xml`/`rawxml_`, else ESP's HTML page. `message` is written as given (the caller adds the
+    GMT prefix where ESP does)."""
     if fmt == "json":
-        body = {"Exceptions": {"Source": source, "Exception": [{"Code": code, "Message": message}]}}
-        response = Response(json.dumps(body, separators=(", ", ": "), ensure_ascii=False),
-                            content_type="application/json")
+        body = (f'{{"Exceptions": {{"Source": {jsoncodec.quote(source)}, "Exception": [{{"Code": {code}, '
+                f'"Message": {jsoncodec.quote(message)}}}]}}}}')
+        response = Response(wrap_jsonp(body, jsonp), content_type="application/json")
     elif fmt == "xml":
         response = Response(
             f"<Exceptions><Source>{escape(source)}</Source><Exception><Code>{code}</Code>"
@@ -83,3 +88,11 @@ def form_exceptions(fmt: str | None, source: str, code: int, message: str) -> Re
         response = Response(pages.exceptions_page(source, code, message), content_type="text/html; charset=UTF-8")
     response.headers["Expires"] = "0"
     return response
+
+
+def wrap_jsonp(body: str, callback: str | None) -> str:
+    """`callback(body);` as ESP writes for `jsonp=`; only a JavaScript name is accepted as the
+    callback (ESP takes any text: an emulator need not reflect script into responses)."""
+    if callback and _JS_NAME.fullmatch(callback):
+        return f"{callback}({body});"
+    return body

@@ -1,8 +1,8 @@
-"""The HTML pages ESP serves: a service's index page, the 404 page and a method's form page.
+"""The plain HTML pages ESP serves: a service's index page, the 404, unsupported-method and
+exceptions pages (a method's form page is `formpage`).
 
 The index page is byte-for-byte ESP's layout (one string, no newlines, `&` unescaped in
-links, operations in strcmp order including Ping). The form page is a simple stand-in that
-names the method and lists its request fields; ESP's scripted form is not emulated yet.
+links, operations in strcmp order including Ping).
 """
 from __future__ import annotations
 
@@ -67,16 +67,3 @@ def exceptions_page(source: str, code: int, message: str) -> str:
 def root_page(services: list[tuple[str, str]]) -> str:
     items = "".join(f'<li><a href="/{name}/">{name}</a> {version}</li>' for name, version in services)
     return f"{HEAD}<h1>hpccemu</h1><p>Emulated ESP services:</p><ul>{items}</ul>{TAIL}"
-
-
-def form_page(service: str, version: str, method: str, request_type: str, fields: list[str],
-              query: str) -> str:
-    rows = "".join(f"<tr><td>{escape(f)}</td><td><input type='text' name='{escape(f)}' size='50'></td></tr>"
-                   for f in fields)
-    return ('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">'
-            f"<html><head><title>ESP Service form</title></head><body>"
-            f"<h3>{service} [Version {float(version):.2f}]</h3><h4>&gt;{method}</h4>"
-            f'<p><a href="{method}{query}&wsdl">WSDL</a> <a href="{query}&xsd">XSD</a></p>'
-            f'<form id="esp_form" method="POST" enctype="application/x-www-form-urlencoded"'
-            f' action="{method}{query}"><p>{request_type}</p><table>{rows}</table>'
-            f'<input type="submit" value="Submit"></form>{TAIL}')
