@@ -42,6 +42,14 @@ def test_get_workunit_errors(fs):
     assert esp_error(fs.service.DFUWorkunitsAction(wuids={"Item": []}, Type="Delete")) == (20052, "Workunit not defined.")
 
 
+def test_an_absent_wuid_reads_as_empty(fs):
+    """ESP's request objects hold "" for a field not sent: the messages show nothing, never "None"."""
+    assert esp_error(fs.service.AbortDFUWorkunit()) == (20080, "Dfu workunit  not found.")
+    assert esp_error(fs.service.GetDFUExceptions()) == (20080, "Dfu workunit  not found.")
+    assert esp_error(fs.service.GetDFUWorkunit()) == (20052, "Dfu workunit ID not specified.")
+    assert esp_error(fs.service.SubmitDFUWorkunit()) == (20051, "Workunit ID required")
+
+
 def test_workunit_view_translates_the_cluster(fs, finished_wu):
     wu = fs.service.GetDFUWorkunit(wuid=finished_wu).result
     assert wu.ClusterName == "thor" and wu.JobName == "renamed" and wu.User == "tester"

@@ -16,12 +16,12 @@ class WorkunitMethods:
     """GetDFUWorkunit(s), GetDFUProgress, Create/Update/Submit/Abort/Delete, DFUWUFile, ..."""
 
     def GetDFUWorkunit(self, req):
-        wu = dfuops.get_for_display(self.cluster, req.wuid)
+        wu = dfuops.get_for_display(self.cluster, req.wuid or "")
         return models.GetDFUWorkunitResponse(result=full_view(self.cluster, wu),
                                              AutoRefresh=1 if wu.state in (W.SCHEDULED, W.QUEUED, W.STARTED) else 0)
 
     def GetDFUProgress(self, req):
-        wu = dfuops.get_for_progress(self.cluster, req.wuid)
+        wu = dfuops.get_for_progress(self.cluster, req.wuid or "")
         p = wu.progress
         return models.ProgressResponse(
             wuid=wu.wuid, PercentDone=p.percent_done, SecsLeft=p.secs_left, KbPerSecAve=p.kb_per_sec_ave,
@@ -42,7 +42,7 @@ class WorkunitMethods:
         return _paging(resp, req, page)
 
     def GetDFUExceptions(self, req):
-        wu = dfuops.get(self.cluster, req.wuid, codes.ECLWATCH_CANNOT_GET_WORKUNIT)
+        wu = dfuops.get(self.cluster, req.wuid or "", codes.ECLWATCH_CANNOT_GET_WORKUNIT)
         found = [models.DFUException(Code=e["code"], Message=e["message"]) for e in wu.exceptions]
         return models.GetDFUExceptionsResponse(result=models.ArrayOfDFUException(DFUException=found))
 
@@ -53,11 +53,11 @@ class WorkunitMethods:
         return models.CreateDFUWorkunitResponse(result=view)
 
     def SubmitDFUWorkunit(self, req):
-        dfuops.submit(self.cluster, req.wuid)
+        dfuops.submit(self.cluster, req.wuid or "")
         return models.SubmitDFUWorkunitResponse()
 
     def AbortDFUWorkunit(self, req):
-        dfuops.abort(self.cluster, req.wuid)
+        dfuops.abort(self.cluster, req.wuid or "")
         return models.AbortDFUWorkunitResponse()
 
     def UpdateDFUWorkunit(self, req):
