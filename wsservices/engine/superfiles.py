@@ -29,8 +29,8 @@ from typing import Iterable, Sequence
 from . import codes
 from .errors import (DomainError, FileExists, FileNotFound, ForeignFileOperation,
                      InvalidArgument, MissingArgument, NotASuperfile)
-from .files import (DeleteFailed, FileCatalog, to_int, truthy, iter_leaf_names,
-                    multi_exception, now_utc_precise)
+from .dfs_records import multi_exception, now_utc_precise
+from .files import DeleteFailed, FileCatalog, iter_leaf_names, to_int, truthy
 from .names import LogicalName, parse_logical_name
 
 #: attributes recomputed from the members
