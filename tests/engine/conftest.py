@@ -10,8 +10,11 @@ if str(ROOT) not in sys.path:
 import pytest  # noqa: E402  (after the sys.path set-up above)
 
 from wsservices.engine.environment import Environment  # noqa: E402
+from wsservices.engine.files import FileCatalog, catalog  # noqa: E402
 from wsservices.engine.packagemaps import PackageMaps  # noqa: E402
 from wsservices.engine.store import Store  # noqa: E402
+
+from .files_support import open_cluster  # noqa: E402
 
 
 @pytest.fixture
@@ -27,3 +30,16 @@ def pm(store):
     """The package-map engine on that store, with two Roxie targets."""
     env = Environment.from_mapping({"roxie": [{"name": "roxie"}, {"name": "roxie2", "process": "other"}]})
     return PackageMaps(store, env)
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A real emulated cluster (store, data dir, one DFU worker) in a temporary folder."""
+    with open_cluster(tmp_path / "data") as c:
+        yield c
+
+
+@pytest.fixture
+def cat(cluster) -> FileCatalog:
+    """That cluster's file catalogue."""
+    return catalog(cluster)

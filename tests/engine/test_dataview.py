@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from .test_files_fixtures import PEOPLE_ECL, cat, cluster, make_file, make_people  # noqa: F401
+from .files_support import PEOPLE_ECL, make_file, make_people
 from wsservices.engine import dataview
 from wsservices.engine.dfs_ecl import EclParseError, decode_row, def_file, json_type_info, parse_record
 from wsservices.engine.errors import DomainError

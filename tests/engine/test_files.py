@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_files_fixtures import TWO_CLUSTERS, cat, cluster, make_file, make_people, open_cluster  # noqa: F401
+from .files_support import TWO_CLUSTERS, make_file, make_people, open_cluster
 from wsservices.engine.errors import (FileExists, FileLocked, FileNotFound, FileProtected,
                                       ForeignFileOperation, InternalError, InvalidLogicalName,
                                       MissingArgument)

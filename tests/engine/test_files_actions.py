@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from .test_files_fixtures import cat, cluster, make_file  # noqa: F401
+from .files_support import make_file
 from wsservices.engine import dfs_actions, dfs_xml
 from wsservices.engine.errors import DomainError, FileNotFound, InvalidLogicalName
 from wsservices.engine.files import HistoryRecord

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_files_fixtures import TWO_CLUSTERS, cat, cluster, make_file, open_cluster  # noqa: F401
+from .files_support import TWO_CLUSTERS, make_file, open_cluster
 from wsservices.engine.dfs_query import FileQuery, iso_bound, scoped_match
 from wsservices.engine.files import PartRecord, catalog
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_files_fixtures import cat, cluster, make_file, open_cluster  # noqa: F401
+from .files_support import make_file, open_cluster
 from wsservices.engine.errors import FileLocked
 from wsservices.engine.files import DeleteFailed, catalog
 from wsservices.engine.locks import LockRegistry, lock_registry, xpath_of

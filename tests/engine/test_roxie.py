@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_files_fixtures import cat, cluster, make_file, make_people, open_cluster  # noqa: F401
+from .files_support import make_file, make_people, open_cluster
 from wsservices.engine.errors import DomainError
 from wsservices.engine.files import DeleteFailed
 from wsservices.engine.packagemaps import PackageMaps

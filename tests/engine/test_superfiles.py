@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_files_fixtures import cat, cluster, make_file  # noqa: F401
+from .files_support import make_file
 from wsservices.engine.errors import DomainError, FileExists, FileLocked, FileNotFound
 from wsservices.engine.superfiles import SuperfileError
 

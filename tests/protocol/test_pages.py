@@ -161,7 +161,7 @@ def test_struct_array_rows_and_link_to_this_form(http, url):
 
 
 def test_a_string_array_is_a_textarea_with_a_value_per_line(http, url, cat, scope):
-    from engine.test_files_fixtures import make_file
+    from engine.files_support import make_file
     names = [f"{scope}::t1", f"{scope}::t2"]
     for n in names:
         make_file(cat, n)

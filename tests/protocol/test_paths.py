@@ -8,7 +8,7 @@ import re
 import pytest
 from lxml import etree
 
-from engine.test_files_fixtures import make_file
+from engine.files_support import make_file
 
 JSON_TYPE = "application/json"
 XML_TYPE = "text/xml; charset=UTF-8"

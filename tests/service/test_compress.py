@@ -137,7 +137,7 @@ def test_despray_compress_writes_a_compressed_file(fs, http, url, emulator):
 
 
 def test_row_compressed_files_are_refused(fs, cat):
-    from engine.test_files_fixtures import make_file
+    from engine.files_support import make_file
     lfn = unique("test::cmp::legacy")
     make_file(cat, lfn, b"x" * 40, compressed=True, recordSize=10)
     wu = fs.service.Despray(sourceLogicalName=lfn, destGroup="mydropzone", destPath=unique("o")).wuid

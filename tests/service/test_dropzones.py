@@ -159,7 +159,7 @@ def test_responses_never_show_the_data_directory(http, url, emulator, name):
     real = str(emulator.data_dir)
     calls = [f"<DropZoneFilesRequest><NetAddress>{HOST}</NetAddress><Path>{LZ}</Path></DropZoneFilesRequest>",
              f"<FileListRequest><Netaddr>{HOST}</Netaddr><Path>{LZ}/nothere</Path></FileListRequest>",
-             f"<FileListRequest><DropZoneName>mydropzone</DropZoneName><Path>sub</Path></FileListRequest>",
+             "<FileListRequest><DropZoneName>mydropzone</DropZoneName><Path>sub</Path></FileListRequest>",
              "<DropZoneFileSearchRequest><DropZoneName>mydropzone</DropZoneName>"
              "<NameFilter>*</NameFilter></DropZoneFileSearchRequest>"]
     for call in calls:
@@ -321,8 +321,8 @@ def test_listing_shapes(http, url, zone, name):
         f"<filesize>5</filesize><modifiedtime>{mtime}</modifiedtime><Path>{LZ}/{name}/</Path>"
         "</PhysicalFileStruct></files></FileListResponse></soap:Body></soap:Envelope>")
     element, text = soap(http, url, "<DropZoneFileSearchRequest><DropZoneName>mydropzone</DropZoneName>"
-                                    f"<NameFilter>f.t?t</NameFilter></DropZoneFileSearchRequest>")
-    assert f"<name>f.txt</name><Server>127.0.0.1</Server><isDir>0</isDir><filesize>5</filesize>" in text
+                                    "<NameFilter>f.t?t</NameFilter></DropZoneFileSearchRequest>")
+    assert "<name>f.txt</name><Server>127.0.0.1</Server><isDir>0</isDir><filesize>5</filesize>" in text
     assert f"<Path>{name}</Path></PhysicalFileStruct></Files><Warning></Warning>" in text
 
 

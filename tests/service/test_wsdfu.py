@@ -12,7 +12,7 @@ import uuid
 import pytest
 from lxml import etree
 
-from engine.test_files_fixtures import PEOPLE_ECL, make_file, make_people
+from engine.files_support import PEOPLE_ECL, make_file, make_people
 from esputil import envelope, esp_error, soap_post
 from wsservices.engine.files import HistoryRecord
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from lxml import etree
 
-from engine.test_files_fixtures import make_file
+from engine.files_support import make_file
 from esputil import envelope, esp_error, soap_post
 
 NS = "urn:hpccsystems:ws:wsdfu"

@@ -1,15 +1,13 @@
-"""Shared helpers for the file-catalogue tests: a real cluster in tmp_path and files with real
-part files. Imported by test_files*.py, test_superfiles*.py, test_locks*.py, test_dataview*.py."""
+"""Shared helpers for the file-catalogue tests: opening a real cluster and writing files with real
+part files (the `cluster` and `cat` fixtures are in conftest.py)."""
 from __future__ import annotations
 
 import struct
 
-import pytest
-
 from wsservices.engine.cluster import Cluster
 from wsservices.engine.config import load_settings
 from wsservices.engine.environment import Environment
-from wsservices.engine.files import FileCatalog, NewLogicalFile, PartRecord, catalog
+from wsservices.engine.files import FileCatalog, NewLogicalFile, PartRecord
 
 PEOPLE_ECL = "RECORD\n  string10 name;\n  integer4 id;\nEND;\n"
 
@@ -23,17 +21,6 @@ def open_cluster(root, topology: dict | None = None) -> Cluster:
     if topology is not None:
         overrides["environment"] = Environment.from_mapping(topology)
     return Cluster.open(load_settings(env={}, overrides=overrides))
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    with open_cluster(tmp_path / "data") as c:
-        yield c
-
-
-@pytest.fixture
-def cat(cluster) -> FileCatalog:
-    return catalog(cluster)
 
 
 def make_file(cat: FileCatalog, name: str, blobs: list[bytes] | bytes = b"0123456789",
