@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .dfs_query import FILE_TYPES
 from .errors import DomainError, FileNotFound, InvalidArgument, MissingArgument
@@ -125,6 +125,17 @@ def _delete_one(catalog: FileCatalog, name: str, cluster: str | None, shown: str
 
 # -- Protection / restriction ------------------------------------------------------------------
 
+def _existing(catalog: FileCatalog, names: Iterable[str], results: list[ActionResult]) -> Iterator[str]:
+    """The non-blank names that exist; a missing one gets ``Cannot find file.`` in `results`."""
+    for name in names:
+        if not name or not name.strip():
+            continue
+        if _exists_quietly(catalog, name):
+            yield name
+        else:
+            results.append(ActionResult(name, None, "Cannot find file.", True))
+
+
 def change_protection(catalog: FileCatalog, names: Iterable[str], protect: int,
                       user: str = ANONYMOUS_USER) -> list[ActionResult]:
     """Change Protection (wsdfu.md §4.3c): 1 protect, 2 unprotect (the user's entry),
@@ -133,13 +144,8 @@ def change_protection(catalog: FileCatalog, names: Iterable[str], protect: int,
         return []
     if protect not in (1, 2, 3):
         raise invalid_enum("DFUChangeProtection", str(protect))
-    results = []
-    for name in names:
-        if not name or not name.strip():
-            continue
-        if not _exists_quietly(catalog, name):
-            results.append(ActionResult(name, None, "Cannot find file.", True))
-            continue
+    results: list[ActionResult] = []
+    for name in _existing(catalog, names, results):
         if protect == 3:
             catalog.clear_protection(name)
         else:
@@ -155,13 +161,8 @@ def change_restriction(catalog: FileCatalog, names: Iterable[str], restrict: int
         return []
     if restrict not in (1, 2):
         raise invalid_enum("DFUChangeRestriction", str(restrict))
-    results = []
-    for name in names:
-        if not name or not name.strip():
-            continue
-        if not _exists_quietly(catalog, name):
-            results.append(ActionResult(name, None, "Cannot find file.", True))
-            continue
+    results: list[ActionResult] = []
+    for name in _existing(catalog, names, results):
         catalog.set_restricted(name, restrict == 1)
         results.append(ActionResult(name, None, "Changed to restricted" if restrict == 1
                                     else "Changed to unrestricted", False))
