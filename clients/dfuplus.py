@@ -31,6 +31,8 @@ import click
 from . import dfuplus_options as opts
 from .dfuplus_actions import Fail, FileActions, exceptions_text
 from .errors import EspConnectionError, EspError
+from .jobs import state_name
+from .version import VERSION
 
 DFUERR_TOO_FEW_ARGUMENTS = 8251
 SEND = {  # dfuplus key -> (request field, kind), sent only when the key is given
@@ -223,7 +225,7 @@ class DfuPlus(FileActions):
                     self.info(exceptions_text(err) + "\n")
                     return 0
                 bar.update(max(0, min(100, wu.PercentDone or 0) - bar.n))
-                state = _state(wu)
+                state = state_name(wu)
                 if state in ("unknown", "scheduled", "queued"):
                     self.info(f"{wuid} status: {state}\n")
                 elif state == "started":
@@ -243,22 +245,13 @@ class DfuPlus(FileActions):
                 interval = min(10.0, interval * 1.5)
 
 
-def _state(wu: Any) -> str:
-    from .jobs import STATES
-
-    code = wu.State if isinstance(wu.State, int) else -1
-    return STATES[code] if 0 <= code < len(STATES) else (wu.StateMessage or "unknown").lower()
-
-
 def run(args: list[str], out=None, err=None) -> int:
     """Everything `main` does, returning the exit status (for tests and embedding)."""
     out, err = out or sys.stdout, err or sys.stderr
     strict = "--strict-exit" in args
     args = [a for a in args if a != "--strict-exit"]
     if args and args[0].lower() in ("/version", "-v", "--version"):
-        from wsservices import __version__
-
-        out.write(f"hpccemu-dfuplus {__version__} (dfuplus-compatible)\n")
+        out.write(f"hpccemu-dfuplus {VERSION} (dfuplus-compatible)\n")
         return 0
     ini = Path.cwd() / opts.INI_FILE
     if (not args and not (ini.is_file() and ini.stat().st_size > 0)) or \

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EspError
+from .jobs import state_name
 
 
 class Fail(Exception):
@@ -202,8 +203,6 @@ class FileActions:
 
     # -- workunits --------------------------------------------------------------------------------
     def do_status(self) -> int:
-        from .dfuplus import _state
-
         wuid = self.need("wuid")
         resp = self.checked("filespray", "GetDFUWorkunit", wuid=wuid)
         if resp is None:
@@ -212,7 +211,7 @@ class FileActions:
         if not wu.ID:
             self.info("Workunit entry with missing wuid found\n")
             return -1
-        state = _state(wu)
+        state = state_name(wu)
         if state in ("unknown", "scheduled", "queued"):
             self.info(f"{wu.ID} status: {state}\n")
         elif state == "started":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .eclcmd import MATCH, NO_MATCH, Argv, Common, output_exceptions
+from .eclargs import MATCH, NO_MATCH, Argv, Common, output_exceptions
 from .errors import EspError
 
 COMMON_USAGE = """ Common options:

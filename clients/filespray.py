@@ -29,6 +29,12 @@ from .soap import EspClient
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 FIXED_FORMATS = {"fixed": None, "recfmvb": -1, "recfmv": -2, "variablebigendian": -4}
 VARIABLE_FORMATS = ("csv", "xml", "json", "variable")
+#: DFUfileformat numbers by name (dali/dfu/dfuwu.hpp), as SprayVariable's ``sourceFormat`` takes
+#: them; ``ascii`` is csv and an unknown name is fixed, as the DFU decodes names.
+DFU_FORMATS = {name: number for number, name in enumerate(
+    ("fixed", "csv", "utf8", "utf8n", "utf16", "utf16le", "utf16be", "utf32", "utf32le", "utf32be",
+     "variable", "recfmvb", "recfmv", "variablebigendian"))}
+DFU_FORMATS["ascii"] = DFU_FORMATS["csv"]
 
 
 @dataclass
@@ -56,8 +62,6 @@ def spray_request(format: str, options: dict[str, Any]) -> tuple[str, dict[str, 
     `options` uses dfuplus's option names (``recordsize``, ``encoding``, ``maxrecordsize``,
     ``separator``, ``terminator``, ``quote``, ``escape``, ``rowtag``, ``rowpath``, ``nosplit``);
     raises ValueError with dfuplus's message when they do not fit the format."""
-    from wsservices.engine.transfer.formats import FileFormat
-
     fmt = (format or "fixed").lower()
     fmt = "csv" if fmt == "delimited" else fmt
     get = options.get
@@ -103,7 +107,7 @@ def spray_request(format: str, options: dict[str, Any]) -> tuple[str, dict[str, 
         fields["sourceCsvEscape"] = get("escape") or None
     else:
         encoding = fmt
-    fields["sourceFormat"] = int(FileFormat.from_name(encoding))
+    fields["sourceFormat"] = DFU_FORMATS.get((encoding or "").strip().lower(), 0)
     fields["sourceRowTag"] = rowtag
     return "SprayVariable", fields
 

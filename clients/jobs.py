@@ -22,6 +22,13 @@ STATES = ("unknown", "scheduled", "queued", "started", "aborted", "failed", "fin
 TERMINAL = frozenset({"aborted", "failed", "finished"})
 
 
+def state_name(wu: Any) -> str:
+    """The state word of a zeep ``DFUWorkunit`` as dfuplus prints it: from the number when there
+    is one, else from ``StateMessage``."""
+    code = wu.State if isinstance(wu.State, int) else -1
+    return STATES[code] if 0 <= code < len(STATES) else (wu.StateMessage or "unknown").lower()
+
+
 @dataclass
 class DfuWorkunit:
     """The fields of a DFU workunit scripts look at; `raw` is the whole zeep ``DFUWorkunit``."""
