@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hpccemu.testing import ThreadedEmulator  # noqa: E402
-from wsservices.engine.files import NewLogicalFile, PartRecord, catalog  # noqa: E402
+from wsservices.engine.dali.files import NewLogicalFile, PartRecord  # noqa: E402
+from wsservices.engine.dali.catalog import catalog  # noqa: E402
 
 NS = "urn:hpccsystems:ws:wsdfu"
 ENVELOPE = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope '

@@ -10,9 +10,10 @@ if str(ROOT) not in sys.path:
 import pytest  # noqa: E402  (after the sys.path set-up above)
 
 from wsservices.engine.environment import Environment  # noqa: E402
-from wsservices.engine.files import FileCatalog, catalog  # noqa: E402
-from wsservices.engine.packagemaps import PackageMaps  # noqa: E402
-from wsservices.engine.store import Store  # noqa: E402
+from wsservices.engine.dali.files import FileCatalog  # noqa: E402
+from wsservices.engine.dali.catalog import catalog  # noqa: E402
+from wsservices.engine.packagemaps.maps import PackageMaps  # noqa: E402
+from wsservices.engine.dali.store import Store  # noqa: E402
 
 from .files_support import open_cluster  # noqa: E402
 

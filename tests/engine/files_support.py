@@ -7,7 +7,7 @@ import struct
 from wsservices.engine.cluster import Cluster
 from wsservices.engine.config import load_settings
 from wsservices.engine.environment import Environment
-from wsservices.engine.files import FileCatalog, NewLogicalFile, PartRecord
+from wsservices.engine.dali.files import FileCatalog, NewLogicalFile, PartRecord
 
 PEOPLE_ECL = "RECORD\n  string10 name;\n  integer4 id;\nEND;\n"
 

@@ -8,8 +8,8 @@ import struct
 import pytest
 
 from .files_support import PEOPLE_ECL, make_file, make_people
-from wsservices.engine import dataview
-from wsservices.engine.dfs_ecl import EclParseError, decode_row, def_file, json_type_info, parse_record
+from wsservices.engine.fileview import dataview
+from wsservices.engine.fileview.ecl import EclParseError, decode_row, def_file, json_type_info, parse_record
 from wsservices.engine.errors import DomainError
 
 

@@ -12,8 +12,8 @@ import stat
 import pytest
 
 from wsservices.engine.datadir import DataDir
-from wsservices.engine.dropzones import (MAX_SEARCH_RESULTS, SEARCH_LIMIT_WARNING, DropZones,
-                                         upload_file_name)
+from wsservices.engine.landingzone.dropzones import (MAX_SEARCH_RESULTS, SEARCH_LIMIT_WARNING, DropZones,
+                                                     upload_file_name)
 from wsservices.engine.environment import Environment
 from wsservices.engine.errors import (DomainError, DropZoneNotFound, InvalidPath,
                                       PathNotInDropZone)

@@ -7,8 +7,9 @@ from .files_support import TWO_CLUSTERS, make_file, make_people, open_cluster
 from wsservices.engine.errors import (FileExists, FileLocked, FileNotFound, FileProtected,
                                       ForeignFileOperation, InternalError, InvalidLogicalName,
                                       MissingArgument)
-from wsservices.engine.files import (DeleteFailed, HistoryRecord, NewLogicalFile,
-                                     OwnedBySuperfile, PartRecord, RenameFailed, catalog)
+from wsservices.engine.dali.files import (DeleteFailed, HistoryRecord, NewLogicalFile, OwnedBySuperfile,
+                                          PartRecord, RenameFailed)
+from wsservices.engine.dali.catalog import catalog
 
 
 def paths(cat, name):
@@ -283,8 +284,8 @@ def test_people_helper_layout(cat):
 
 
 def test_package_map_superfiles_answer_dfuinfo_for_a_query(cluster, cat):
-    from wsservices.engine.dfs_packages import package_superfile
-    from wsservices.engine.packagemaps import PackageMaps
+    from wsservices.engine.packagemaps.fileinfo import package_superfile
+    from wsservices.engine.packagemaps.maps import PackageMaps
 
     make_file(cat, "pk::v1", b"1")
     make_file(cat, "pk::v2", b"2")

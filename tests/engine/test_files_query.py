@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from .files_support import TWO_CLUSTERS, make_file, open_cluster
-from wsservices.engine.dfs_query import FileQuery, iso_bound, scoped_match
-from wsservices.engine.files import PartRecord, catalog
+from wsservices.engine.dali.query import FileQuery, iso_bound, scoped_match
+from wsservices.engine.dali.files import PartRecord
+from wsservices.engine.dali.catalog import catalog
 
 
 @pytest.fixture

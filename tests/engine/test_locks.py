@@ -6,9 +6,11 @@ import pytest
 
 from .files_support import make_file, open_cluster
 from wsservices.engine.errors import FileLocked
-from wsservices.engine.files import DeleteFailed, catalog
-from wsservices.engine.locks import LockRegistry, lock_registry, xpath_of
-from wsservices.engine.superfiles import SuperfileError
+from wsservices.engine.dali.files import DeleteFailed
+from wsservices.engine.dali.catalog import catalog
+from wsservices.engine.dali.locks import LockRegistry, xpath_of
+from wsservices.engine.dali.catalog import lock_registry
+from wsservices.engine.dali.superfiles import SuperfileError
 
 HELD = ('SDS: Lock held - SDS Reply Error  : SDS: Lock held - Lock is held performing changeMode '
         'on connection to : Files/Scope[@name="thor"]/Scope[@name="a"]/File[@name="f"], existing '

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from wsservices.engine.errors import DomainError
-from wsservices.engine.packagemaps import MapRef, UpdateOptions, package_set_id
+from wsservices.engine.packagemaps.maps import MapRef, UpdateOptions, package_set_id
 
 from .pkg_support import add_file
 

@@ -7,8 +7,8 @@ import pytest
 
 from wsservices.engine.errors import DomainError
 from wsservices.engine.environment import Environment
-from wsservices.engine.packagemaps import PackageMaps, UpdateOptions
-from wsservices.engine.pkg_model import wildcard_match
+from wsservices.engine.packagemaps.maps import PackageMaps, UpdateOptions
+from wsservices.engine.packagemaps.model import wildcard_match
 
 from .pkg_support import add_file
 

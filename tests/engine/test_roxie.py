@@ -6,10 +6,10 @@ import pytest
 
 from .files_support import make_file, make_people, open_cluster
 from wsservices.engine.errors import DomainError
-from wsservices.engine.files import DeleteFailed
-from wsservices.engine.packagemaps import PackageMaps
-from wsservices.engine.roxie import QuerySetNotFound, RoxieError
-from wsservices.engine.roxie_data import build_index
+from wsservices.engine.dali.files import DeleteFailed
+from wsservices.engine.packagemaps.maps import PackageMaps
+from wsservices.engine.roxie.server import QuerySetNotFound, RoxieError
+from wsservices.engine.roxie.keys import build_index
 
 CSV_ECL = "RECORD\n    STRING id;\n    STRING name;\nEND;"
 

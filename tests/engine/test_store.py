@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from wsservices.engine.store import LATEST_VERSION, MIGRATIONS, Store, StoreError
+from wsservices.engine.dali.store import LATEST_VERSION, MIGRATIONS, Store, StoreError
 
 
 @pytest.fixture

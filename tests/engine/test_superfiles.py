@@ -6,7 +6,7 @@ import pytest
 
 from .files_support import make_file
 from wsservices.engine.errors import DomainError, FileExists, FileLocked, FileNotFound
-from wsservices.engine.superfiles import SuperfileError
+from wsservices.engine.dali.superfiles import SuperfileError
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from wsservices.engine import dfuops
-from wsservices.engine import workunits as W
+from wsservices.engine.dfu import wuactions
+from wsservices.engine.dfu import workunits as W
 from wsservices.engine.cluster import Cluster
 from wsservices.engine.config import load_settings
-from wsservices.engine.dfuprogress import format_time, progress_message, summary_message
+from wsservices.engine.dfu.progress import format_time, progress_message, summary_message
 from wsservices.engine.errors import DomainError
 
 
@@ -90,7 +90,7 @@ def test_background_workers_run_and_abort_a_running_job(tmp_path):
         wu = cluster.workunits.create(command=W.COPY, queue="q")
         cluster.dfu.submit(wu)
         assert started.wait(10)
-        dfuops.abort(cluster, wu.wuid)
+        wuactions.abort(cluster, wu.wuid)
         done = wait_for(lambda: (w := cluster.workunits.get(wu.wuid)).state in W.TERMINAL and w)
         assert done.state == W.ABORTED
         assert summary_message(done) == "Failed: Copy failed - User Abort"
@@ -105,7 +105,7 @@ def test_abort_of_a_queued_workunit_is_immediate(tmp_path):
         cluster.dfu.submit(first)
         wait_for(lambda: cluster.workunits.get(first.wuid).state == W.STARTED)
         cluster.dfu.submit(second)
-        dfuops.abort(cluster, second.wuid)
+        wuactions.abort(cluster, second.wuid)
         assert cluster.workunits.get(second.wuid).state == W.ABORTED
         gate.set()
         wait_for(lambda: cluster.workunits.get(first.wuid).state == W.FINISHED)
@@ -142,36 +142,36 @@ def test_progress_texts():
 
 def test_delete_marks_failed_and_keeps_protected(cluster):
     wu = cluster.workunits.create(command=W.COPY, queue="q", protected=True, state=W.FINISHED)
-    assert dfuops.delete(cluster, wu.wuid) is False
+    assert wuactions.delete(cluster, wu.wuid) is False
     assert cluster.workunits.get(wu.wuid).state == W.FAILED  # the real quirk
     started = cluster.workunits.create(command=W.COPY, queue="q", state=W.STARTED)
     with pytest.raises(DomainError) as err:
-        dfuops.delete(cluster, started.wuid)
+        wuactions.delete(cluster, started.wuid)
     assert (err.value.code, err.value.message) == (20085, f"Cannot delete workunit {started.wuid} because its state is Started.")
     with pytest.raises(DomainError) as err:
-        dfuops.delete(cluster, "D20000101-000000")
+        wuactions.delete(cluster, "D20000101-000000")
     assert (err.value.code, err.value.message) == (20082, "Dfu workunit D20000101-000000 not found.")
 
 
 def test_actions(cluster):
     wu = cluster.workunits.create(command=W.COPY, queue="q", state=W.FINISHED)
-    results = dfuops.action(cluster, "Protect", [wu.wuid, "D20000101-000000"])
+    results = wuactions.action(cluster, "Protect", [wu.wuid, "D20000101-000000"])
     assert [r.result for r in results] == ["Success", "Failed: Failed in calling updateWorkUnit()."]
-    assert [r.result for r in dfuops.action(cluster, "Delete", [wu.wuid])] == ["Failed: Failed in deleting workunit."]
-    dfuops.action(cluster, "Unprotect", [wu.wuid])
-    assert [r.result for r in dfuops.action(cluster, "Delete", [wu.wuid, "Dx"])] == \
+    assert [r.result for r in wuactions.action(cluster, "Delete", [wu.wuid])] == ["Failed: Failed in deleting workunit."]
+    wuactions.action(cluster, "Unprotect", [wu.wuid])
+    assert [r.result for r in wuactions.action(cluster, "Delete", [wu.wuid, "Dx"])] == \
         ["Success", "Failed: Dfu workunit Dx not found."]
     with pytest.raises(DomainError, match="Action not defined."):
-        dfuops.action(cluster, "", [wu.wuid])
+        wuactions.action(cluster, "", [wu.wuid])
     with pytest.raises(DomainError, match="Workunit not defined."):
-        dfuops.action(cluster, "Delete", [])
+        wuactions.action(cluster, "Delete", [])
 
 
 def test_update_refuses_a_stale_state(cluster):
     wu = cluster.workunits.create(command=W.COPY, queue="q", state=W.FINISHED)
     with pytest.raises(DomainError, match="because its state has been changed internally"):
-        dfuops.update(cluster, wu.wuid, W.FAILED, W.QUEUED, None, None, None, None, None, None)
-    dfuops.update(cluster, wu.wuid, W.FAILED, W.FINISHED, "other", "mythor", "Job", "", True, False)
+        wuactions.update(cluster, wu.wuid, W.FAILED, W.QUEUED, None, None, None, None, None, None)
+    wuactions.update(cluster, wu.wuid, W.FAILED, W.FINISHED, "other", "mythor", "Job", "", True, False)
     again = cluster.workunits.get(wu.wuid)
     assert (again.state, again.cluster, again.job_name, again.protected) == (W.FAILED, "other", "Job", True)
 
@@ -180,15 +180,15 @@ def test_search_filters_sort_and_paging(cluster):
     made = [cluster.workunits.create(command=W.IMPORT if i % 2 else W.EXPORT, user=f"user{i % 3}",
                                      cluster="mythor", job_name=f"job{i}", queue="q", state=W.FINISHED)
             for i in range(7)]
-    page = dfuops.search(cluster, dfuops.ListRequest(page_size=3))
+    page = wuactions.search(cluster, wuactions.ListRequest(page_size=3))
     assert page.total == 7 and [w.wuid for w in page.workunits] == sorted((w.wuid for w in made), reverse=True)[:3]
-    page = dfuops.search(cluster, dfuops.ListRequest(owner="USER1"))
+    page = wuactions.search(cluster, wuactions.ListRequest(owner="USER1"))
     assert {w.user for w in page.workunits} == {"user1"}
-    page = dfuops.search(cluster, dfuops.ListRequest(cluster="thor", state="finished", page_size=100))
+    page = wuactions.search(cluster, wuactions.ListRequest(cluster="thor", state="finished", page_size=100))
     assert page.total == 7  # the topology target name stands for its group
-    page = dfuops.search(cluster, dfuops.ListRequest(sortby="JobName", descending=True, page_start_from=2, page_size=2))
+    page = wuactions.search(cluster, wuactions.ListRequest(sortby="JobName", descending=True, page_start_from=2, page_size=2))
     assert [w.job_name for w in page.workunits] == ["job4", "job3"]
-    single = dfuops.search(cluster, dfuops.ListRequest(wuid=made[0].wuid.lower()))
+    single = wuactions.search(cluster, wuactions.ListRequest(wuid=made[0].wuid.lower()))
     assert single.single and single.workunits[0].wuid == made[0].wuid
-    pattern = dfuops.search(cluster, dfuops.ListRequest(wuid=made[0].wuid[:9] + "*"))
+    pattern = wuactions.search(cluster, wuactions.ListRequest(wuid=made[0].wuid[:9] + "*"))
     assert pattern.total == 7

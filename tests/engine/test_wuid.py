@@ -1,7 +1,7 @@
 import threading
 from datetime import datetime, timedelta
 
-from wsservices.engine.wuid import WuidClock, looks_like_wuid, normalize_wuid
+from wsservices.engine.dfu.wuid import WuidClock, looks_like_wuid, normalize_wuid
 
 
 class FakeClock:

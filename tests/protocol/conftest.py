@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from wsservices.engine.files import catalog
+from wsservices.engine.dali.catalog import catalog
 
 
 @pytest.fixture

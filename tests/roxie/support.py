@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from esputil import genindex_soapcall, soapcall_status
-from wsservices.engine.packagemaps import PackageMaps
+from wsservices.engine.packagemaps.maps import PackageMaps
 
 LZ = "/var/lib/HPCCSystems/mydropzone"
 FIELDS = ("EmployeeID", "Name", "Version")

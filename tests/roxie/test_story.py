@@ -13,7 +13,7 @@ import time
 
 import requests
 
-from wsservices.engine.packagemaps import PackageMaps
+from wsservices.engine.packagemaps.maps import PackageMaps
 
 from .support import (employees, lookup, publish, query_part, roxie_error, rows, soapcall, spray_csv,
                       unpublish, virtual_part)

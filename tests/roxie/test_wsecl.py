@@ -25,7 +25,7 @@ def query(http, url, fs, emulator):
 @pytest.fixture
 def served(emulator, quiet, query, http, url):
     """No map at all would also serve (Roxie's empty map); an active empty map does the same here."""
-    from wsservices.engine.packagemaps import PackageMaps
+    from wsservices.engine.packagemaps.maps import PackageMaps
     maps = PackageMaps.for_cluster(emulator.cluster)
     maps.add("roxie", f"{query}.pkg", "<RoxiePackages/>", activate=True, overwrite=True)
     return query

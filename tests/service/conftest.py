@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsservices.engine.files import catalog
+from wsservices.engine.dali.catalog import catalog
 
 
 @pytest.fixture

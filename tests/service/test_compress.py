@@ -5,8 +5,8 @@ from __future__ import annotations
 from lxml import etree
 
 from service.test_transfers import LZ, download, finished, unique, upload
-from wsservices.engine.transfer import open_part
-from wsservices.engine.transfer.partfile import MAGIC
+from wsservices.engine.dfu.transfer import open_part
+from wsservices.engine.dfu.transfer.partfile import MAGIC
 
 FIXED = b"".join(b"%09d\n" % i for i in range(520_000))     # 5.2 MB: parts span several blocks
 CSV = b"id,name\n" + b"".join(b'%d,"name %d, with a comma"\n' % (i, i) for i in range(5000))

@@ -13,7 +13,7 @@ from zeep.transports import Transport
 
 from esputil import envelope, genindex_soapcall as soapcall, soap_post, soapcall_status
 from wsservices.engine.names import parse_logical_name
-from wsservices.engine.packagemaps import PackageMaps
+from wsservices.engine.packagemaps.maps import PackageMaps
 
 NS = "urn:hpccsystems:ws:wspackageprocess"
 STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GMT: "

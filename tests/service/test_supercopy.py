@@ -95,7 +95,7 @@ def test_supercopy_destination_exists(fs, dfu, emulator, cat):
 def test_supercopy_waits_blocked_on_a_locked_destination(tmp_path):
     with ThreadedEmulator(data_dir=tmp_path / "data", dfu_workers=1) as emu:
         fs, dfu = zeep_client(emu.url, "FileSpray"), zeep_client(emu.url, "WsDfu")
-        from wsservices.engine.files import catalog
+        from wsservices.engine.dali.catalog import catalog
         cat = catalog(emu.cluster)
 
         def wait_for(wuid, states):

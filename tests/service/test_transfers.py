@@ -42,7 +42,7 @@ def finished(fs, wuid: str):
 
 
 def part_sizes(emulator, name: str) -> list[int]:
-    from wsservices.engine.files import catalog
+    from wsservices.engine.dali.catalog import catalog
     return [rec.size for rec, _ in catalog(emulator.cluster).part_paths(name)]
 
 
@@ -98,7 +98,7 @@ def test_xml_roundtrip_keeps_header_and_footer(fs, http, url, emulator):
     lfn, _ = roundtrip(fs, http, url, emulator, data, lambda s, n: fs.service.SprayVariable(
         sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n, sourceFormat=2,
         sourceRowTag="Row").wuid, ".xml")
-    from wsservices.engine.files import catalog
+    from wsservices.engine.dali.catalog import catalog
     for _, path in catalog(emulator.cluster).part_paths(lfn):
         text = path.read_bytes()
         assert text.startswith(b'<?xml version="1.0"?>\n<Dataset>\n') and text.endswith(b"</Dataset>\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from esputil import esp_error
-from wsservices.engine import workunits as W
+from wsservices.engine.dfu import workunits as W
 
 MISSING = "D20000101-000000"
 

@@ -14,7 +14,7 @@ from lxml import etree
 
 from engine.files_support import PEOPLE_ECL, make_file, make_people
 from esputil import envelope, esp_error, soap_post
-from wsservices.engine.files import HistoryRecord
+from wsservices.engine.dali.files import HistoryRecord
 
 NS = "urn:hpccsystems:ws:wsdfu"
 Q = {"d": NS}

@@ -12,10 +12,10 @@ from typing import Any
 
 from .config import Settings
 from .datadir import DataDir
-from .dfuserver import DfuServer
+from .dfu.server import DfuServer
 from .environment import Environment
-from .store import Store
-from .workunits import WorkunitStore
+from .dali.store import Store
+from .dfu.workunits import WorkunitStore
 
 
 class Cluster:
@@ -67,13 +67,13 @@ class Cluster:
 
 def _roxie(cluster: "Cluster"):
     """The emulated Roxie targets (roxie.py): loads published queries and takes their locks."""
-    from .roxie import Roxie
+    from .roxie.server import Roxie
 
     return Roxie(cluster)
 
 
 def _dfu_jobs() -> dict:
     """DFU command number -> job, for the commands the emulator can run."""
-    from .dfujobs import JOBS
+    from .dfu.jobs import JOBS
 
     return dict(JOBS)

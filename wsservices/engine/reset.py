@@ -22,7 +22,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from .dfuserver import DfuServer
+from .dfu.server import DfuServer
 
 KEPT_TABLES = frozenset({"schema_version", "meta"})
 _lock = threading.Lock()

@@ -1,7 +1,7 @@
 """FileSpray's landing-zone (drop-zone) methods, and the HTTP-only UploadFile and DownloadFile.
 
 Every SOAP method reads its fields, makes one call to the drop-zone engine
-(`wsservices.engine.dropzones.DropZones`) and builds the response model.
+(`wsservices.engine.landingzone.dropzones.DropZones`) and builds the response model.
 
 UploadFile (filespray.md §5.6, real-clients.md §4): ``POST /FileSpray/UploadFile[.json|.xml]
 ?upload_&NetAddress=..&Path=..[&DropZoneName=..][&OS=..][&rawxml_=1]`` with a multipart/form-data
@@ -36,7 +36,7 @@ from werkzeug.sansio.multipart import (Data, Epilogue, Event, Field, File, Multi
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from wsservices.engine.dropzones import DropZones, DropZoneServer, FileEntry, UploadTarget
+from wsservices.engine.landingzone.dropzones import DropZones, DropZoneServer, FileEntry, UploadTarget
 from wsservices.engine.errors import DomainError, InvalidArgument
 from wsservices.esp import codec, pages
 from wsservices.esp.faults import form_exceptions

@@ -1,8 +1,8 @@
 """FileSpray's transfer methods: each validates the request and queues a DFU workunit."""
 from __future__ import annotations
 
-from wsservices.engine import dfurequests as R
-from wsservices.engine.files import catalog
+from wsservices.engine.dfu import requests as R
+from wsservices.engine.dali.catalog import catalog
 from wsservices.filespray import models
 
 

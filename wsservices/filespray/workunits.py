@@ -1,9 +1,10 @@
 """FileSpray's DFU workunit methods: each reads its fields, makes one engine call, answers."""
 from __future__ import annotations
 
-from wsservices.engine import codes, dfuops
-from wsservices.engine import workunits as W
-from wsservices.engine.dfuprogress import progress_message, summary_message, time_taken
+from wsservices.engine import codes
+from wsservices.engine.dfu import wuactions
+from wsservices.engine.dfu import workunits as W
+from wsservices.engine.dfu.progress import progress_message, summary_message, time_taken
 from wsservices.filespray import models
 from wsservices.filespray.wuview import full_view, list_view, wu_file_xml
 
@@ -16,12 +17,12 @@ class WorkunitMethods:
     """GetDFUWorkunit(s), GetDFUProgress, Create/Update/Submit/Abort/Delete, DFUWUFile, ..."""
 
     def GetDFUWorkunit(self, req):
-        wu = dfuops.get_for_display(self.cluster, req.wuid or "")
+        wu = wuactions.get_for_display(self.cluster, req.wuid or "")
         return models.GetDFUWorkunitResponse(result=full_view(self.cluster, wu),
                                              AutoRefresh=1 if wu.state in (W.SCHEDULED, W.QUEUED, W.STARTED) else 0)
 
     def GetDFUProgress(self, req):
-        wu = dfuops.get_for_progress(self.cluster, req.wuid or "")
+        wu = wuactions.get_for_progress(self.cluster, req.wuid or "")
         p = wu.progress
         return models.ProgressResponse(
             wuid=wu.wuid, PercentDone=p.percent_done, SecsLeft=p.secs_left, KbPerSecAve=p.kb_per_sec_ave,
@@ -29,11 +30,11 @@ class WorkunitMethods:
             ProgressMessage=progress_message(p), SummaryMessage=summary_message(wu), State=wu.state_name)
 
     def GetDFUWorkunits(self, req):
-        query = dfuops.ListRequest(wuid=req.Wuid or "", owner=req.Owner or "", cluster=req.Cluster or "",
+        query = wuactions.ListRequest(wuid=req.Wuid or "", owner=req.Owner or "", cluster=req.Cluster or "",
                                    state=req.StateReq or "", type=req.Type or "", jobname=req.Jobname or "",
                                    page_size=req.PageSize or 0, page_start_from=req.PageStartFrom,
                                    sortby=req.Sortby or "", descending=bool(req.Descending))
-        page = dfuops.search(self.cluster, query)
+        page = wuactions.search(self.cluster, query)
         views = [list_view(self.cluster, wu, req.includeProgressMessages, req.includeTimings,
                            req.includeTransferRate) for wu in page.workunits]
         resp = models.GetDFUWorkunitsResponse(results=models.ArrayOfDFUWorkunit(DFUWorkunit=views))
@@ -42,40 +43,40 @@ class WorkunitMethods:
         return _paging(resp, req, page)
 
     def GetDFUExceptions(self, req):
-        wu = dfuops.get(self.cluster, req.wuid or "", codes.ECLWATCH_CANNOT_GET_WORKUNIT)
+        wu = wuactions.get(self.cluster, req.wuid or "", codes.ECLWATCH_CANNOT_GET_WORKUNIT)
         found = [models.DFUException(Code=e["code"], Message=e["message"]) for e in wu.exceptions]
         return models.GetDFUExceptionsResponse(result=models.ArrayOfDFUException(DFUException=found))
 
     def CreateDFUWorkunit(self, req):
-        wu = dfuops.create(self.cluster, req.DFUServerQueue or "")
+        wu = wuactions.create(self.cluster, req.DFUServerQueue or "")
         view = full_view(self.cluster, wu)
         view.Overwrite, view.Replicate = False, True
         return models.CreateDFUWorkunitResponse(result=view)
 
     def SubmitDFUWorkunit(self, req):
-        dfuops.submit(self.cluster, req.wuid or "")
+        wuactions.submit(self.cluster, req.wuid or "")
         return models.SubmitDFUWorkunitResponse()
 
     def AbortDFUWorkunit(self, req):
-        dfuops.abort(self.cluster, req.wuid or "")
+        wuactions.abort(self.cluster, req.wuid or "")
         return models.AbortDFUWorkunitResponse()
 
     def UpdateDFUWorkunit(self, req):
         wu = req.wu or models.DFUWorkunit()
-        dfuops.update(self.cluster, wu.ID or "", wu.State, req.StateOrig, wu.ClusterName, req.ClusterOrig,
+        wuactions.update(self.cluster, wu.ID or "", wu.State, req.StateOrig, wu.ClusterName, req.ClusterOrig,
                       wu.JobName, req.JobNameOrig, wu.isProtected, req.isProtectedOrig)
         return models.UpdateDFUWorkunitResponse()
 
     def DeleteDFUWorkunit(self, req):
-        return models.DeleteDFUWorkunitResponse(result=dfuops.delete(self.cluster, req.wuid or ""))
+        return models.DeleteDFUWorkunitResponse(result=wuactions.delete(self.cluster, req.wuid or ""))
 
     def DeleteDFUWorkunits(self, req):
         for wuid in _items(req.wuids):
-            dfuops.delete(self.cluster, wuid)
+            wuactions.delete(self.cluster, wuid)
         return models.DeleteDFUWorkunitsResponse()
 
     def DFUWorkunitsAction(self, req):
-        results = dfuops.action(self.cluster, req.Type or "", _items(req.wuids))
+        results = wuactions.action(self.cluster, req.Type or "", _items(req.wuids))
         rows = [models.DFUActionResult(ID=r.wuid, Action=r.action, Result=r.result) for r in results]
         return models.DFUWorkunitsActionResponse(FirstColumn="WUID",
                                                  DFUActionResults=models.ArrayOfDFUActionResult(DFUActionResult=rows))
@@ -83,7 +84,7 @@ class WorkunitMethods:
     def DFUWUFile(self, req):
         if not (req.Wuid or "").strip():
             return models.DFUWUFileResponse()
-        wu = dfuops.get(self.cluster, req.Wuid)
+        wu = wuactions.get(self.cluster, req.Wuid)
         return models.DFUWUFileResponse(file=wu_file_xml(wu, plain=(req.PlainText or "").lower() == "yes"))
 
     def DFUWUSearch(self, req):

@@ -5,9 +5,9 @@ The struct is nil_remove: fields left None are not written.
 """
 from __future__ import annotations
 
-from wsservices.engine import dfuops
-from wsservices.engine import workunits as W
-from wsservices.engine.dfuprogress import progress_message, summary_message
+from wsservices.engine.dfu import wuactions
+from wsservices.engine.dfu import workunits as W
+from wsservices.engine.dfu.progress import progress_message, summary_message
 from wsservices.filespray import models
 
 CSV_FORMATS = (1,)
@@ -17,7 +17,7 @@ def full_view(cluster, wu: W.DfuWorkunit) -> models.DFUWorkunit:
     src, dst, opt, p = wu.source, wu.destination, wu.options, wu.progress
     m = models.DFUWorkunit(
         ID=wu.wuid, DFUServerName=wu.dfu_server or None,
-        ClusterName=dfuops.target_of_group(cluster, wu.cluster) or None, JobName=wu.job_name,
+        ClusterName=wuactions.target_of_group(cluster, wu.cluster) or None, JobName=wu.job_name,
         Queue=wu.queue, User=wu.user, isProtected=wu.protected, Command=wu.command,
         State=wu.state, StateMessage=wu.state_name, TimeStarted=wu.time_started,
         TimeStopped=wu.time_stopped, ProgressMessage=progress_message(p),
@@ -58,7 +58,7 @@ def full_view(cluster, wu: W.DfuWorkunit) -> models.DFUWorkunit:
 def list_view(cluster, wu: W.DfuWorkunit, messages: bool, timings: bool, rates: bool) -> models.DFUWorkunit:
     m = models.DFUWorkunit(
         ID=wu.wuid, JobName=wu.job_name, Command=wu.command, CommandMessage=wu.command_name, User=wu.user,
-        ClusterName=dfuops.target_of_group(cluster, wu.cluster) or None, isProtected=wu.protected,
+        ClusterName=wuactions.target_of_group(cluster, wu.cluster) or None, isProtected=wu.protected,
         State=wu.state, StateMessage=wu.state_name, PercentDone=wu.progress.percent_done)
     if messages:
         m.ProgressMessage, m.SummaryMessage = progress_message(wu.progress), summary_message(wu)

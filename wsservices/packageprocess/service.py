@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from wsservices.engine.errors import DomainError
-from wsservices.engine.packagemaps import MapRef, PackageMaps, UpdateOptions
+from wsservices.engine.packagemaps.maps import MapRef, PackageMaps, UpdateOptions
 from wsservices.esp.service import EspService
 from wsservices.packageprocess import models, remote
 

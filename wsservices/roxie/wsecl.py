@@ -33,7 +33,7 @@ from werkzeug.wrappers import Request, Response
 
 from wsservices.engine import codes
 from wsservices.engine.errors import DomainError
-from wsservices.engine.roxie import QuerySetNotFound, ResultSet, RoxieError
+from wsservices.engine.roxie.server import QuerySetNotFound, ResultSet, RoxieError
 from wsservices.esp import pages, soap
 from wsservices.esp.codec import escape, local_name
 from wsservices.esp.faults import EspFault, form_exceptions

@@ -1,8 +1,9 @@
 """WsDfu's logical-file methods: listing, detail, bulk actions, scopes, space, rename."""
 from __future__ import annotations
 
-from wsservices.engine import dfs_actions, dfs_packages
-from wsservices.engine.dfs_query import FileQuery
+from wsservices.engine.dali import actions
+from wsservices.engine.packagemaps import fileinfo
+from wsservices.engine.dali.query import FileQuery
 from wsservices.wsdfu import extra_models, models
 from wsservices.wsdfu.rows import comma, file_detail, logical_file
 
@@ -55,7 +56,7 @@ class FileMethods:
         return resp
 
     def DFUInfo(self, req):
-        package = dfs_packages.package_superfile(self.cluster, req.QuerySet, req.Query, req.Name)
+        package = fileinfo.package_superfile(self.cluster, req.QuerySet, req.Query, req.Name)
         if package is not None:  # a superfile the query's package defines: no Dali lookup
             package_id, subfiles = package
             detail = models.DFUFileDetail(Name=req.Name, isSuperfile=True, PackageID=package_id)
@@ -70,7 +71,7 @@ class FileMethods:
             self.files, info, req.Cluster, include_json=bool(req.IncludeJsonTypeInfo)))
 
     def DFUArrayAction(self, req):
-        outcome = dfs_actions.array_action(
+        outcome = actions.array_action(
             self.files, req.Type, _items(req.LogicalFiles),
             remove_from_superfiles=bool(req.removeFromSuperfiles),
             remove_recursively=bool(req.removeRecursively), protect=req.Protect or 0,
@@ -97,7 +98,7 @@ class FileMethods:
         return resp
 
     def DFUSpace(self, req):
-        r = dfs_actions.space(self.files, req.CountBy, req.ScopeUnder, req.OwnerUnder,
+        r = actions.space(self.files, req.CountBy, req.ScopeUnder, req.OwnerUnder,
                               req.Interval, req.StartDate, req.EndDate)
         if r.empty:
             return models.DFUSpaceResponse()
@@ -115,7 +116,7 @@ class FileMethods:
             DFUSpaceItems=models.ArrayOfDFUSpaceItem(DFUSpaceItem=items))
 
     def DFUSearch(self, req):
-        clusters, types = dfs_actions.search_choices(self.files)
+        clusters, types = actions.search_choices(self.files)
         resp = models.DFUSearchResponse(
             ClusterNames=models.DFUSearchResponse_ClusterNames(ClusterName=clusters),
             FileTypes=models.DFUSearchResponse_FileTypes(FileType=types))
@@ -126,7 +127,7 @@ class FileMethods:
     def DFUFileRename(self, req):
         items = [(i.OldName, i.NewName)
                  for i in (getattr(req.FileRenames, "DFUFileRenameItem", None) or [])]
-        results = dfs_actions.rename_files(self.files, items)
+        results = actions.rename_files(self.files, items)
         return extra_models.DFUFileRenameResponse(
             Results=extra_models.ArrayOfDFUFileRenameResult(DFUFileRenameResult=[
                 extra_models.DFUFileRenameResult(OldName=r.old_name, NewName=r.new_name,

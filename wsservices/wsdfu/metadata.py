@@ -1,7 +1,7 @@
 """WsDfu's metadata methods: Savexml, Add, AddRemote, ListHistory, EraseHistory."""
 from __future__ import annotations
 
-from wsservices.engine import dfs_xml
+from wsservices.engine.dali import filexml
 from wsservices.wsdfu import models
 
 
@@ -22,25 +22,25 @@ class MetadataMethods:
     """Savexml, Add, AddRemote, ListHistory, EraseHistory."""
 
     def Savexml(self, req):
-        return models.SavexmlResponse(xmlmap=[dfs_xml.file_xml(self.files, req.name)])
+        return models.SavexmlResponse(xmlmap=[filexml.file_xml(self.files, req.name)])
 
     def Add(self, req):
-        dfs_xml.add_file_xml(self.files, req.dstname, _bytes(req.xmlmap), req.dstcluster)
+        filexml.add_file_xml(self.files, req.dstname, _bytes(req.xmlmap), req.dstcluster)
         return models.AddResponse()
 
     def AddRemote(self, req):
-        dfs_xml.add_remote(self.files, req.dstname, req.srcname, req.srcdali)
+        filexml.add_remote(self.files, req.dstname, req.srcname, req.srcdali)
         return models.AddRemoteResponse()
 
     def ListHistory(self, req):
-        records = dfs_xml.list_history(self.files, req.Name)
+        records = filexml.list_history(self.files, req.Name)
         resp = models.ListHistoryResponse()
         if records:
             resp.History = models.ListHistoryResponse_History(Origin=_history(records))
         return resp
 
     def EraseHistory(self, req):
-        records = dfs_xml.list_history(self.files, req.Name, erase=True)
+        records = filexml.list_history(self.files, req.Name, erase=True)
         resp = models.EraseHistoryResponse()
         if records:
             resp.History = models.EraseHistoryResponse_History(Origin=_history(records))

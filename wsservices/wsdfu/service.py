@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from wsservices.engine.dfs_actions import ANONYMOUS_USER
-from wsservices.engine.files import FileCatalog, catalog
+from wsservices.engine.dali.actions import ANONYMOUS_USER
+from wsservices.engine.dali.files import FileCatalog
+from wsservices.engine.dali.catalog import catalog
 from wsservices.esp.service import EspService
 from wsservices.wsdfu import extra_models, models
 from wsservices.wsdfu.files import FileMethods

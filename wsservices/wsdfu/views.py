@@ -1,7 +1,7 @@
 """WsDfu's data-view and layout methods (wsdfu.md §4.8-4.13)."""
 from __future__ import annotations
 
-from wsservices.engine import dataview
+from wsservices.engine.fileview import dataview
 from wsservices.engine.errors import DomainError
 from wsservices.wsdfu import models
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from wsservices.engine.transfer import (OpenFiles, PartFile, SourceFile, plan_despray,
-                                        plan_spray, write_segments)
+from wsservices.engine.dfu.transfer import (OpenFiles, PartFile, SourceFile, plan_despray, plan_spray,
+                                            write_segments)
 
 
 class Sprayer:

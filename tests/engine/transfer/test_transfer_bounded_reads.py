@@ -5,7 +5,7 @@ streaming pass in bounded chunks; variable: headers only, through a 64 KiB windo
 """
 import pytest
 
-from wsservices.engine.transfer import SourceFile, SourceFormat, plan_spray
+from wsservices.engine.dfu.transfer import SourceFile, SourceFormat, plan_spray
 
 MiB = 1 << 20
 

@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from wsservices.engine.transfer import FileFormat, SourceFormat, ecl_record, file_attributes
-from wsservices.engine.transfer.errors import CsvRecordEndNotFound, QuoteInconsistent
+from wsservices.engine.dfu.transfer import FileFormat, SourceFormat, ecl_record, file_attributes
+from wsservices.engine.dfu.transfer.errors import CsvRecordEndNotFound, QuoteInconsistent
 
 
 def rows_of(part: bytes) -> list[list[str]]:

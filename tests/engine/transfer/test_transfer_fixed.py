@@ -1,8 +1,8 @@
 """Fixed-length partitioning (§6.4.1) and the scheme choice (§6.1)."""
 import pytest
 
-from wsservices.engine.transfer import SourceFormat, file_attributes
-from wsservices.engine.transfer.errors import NotRecordMultiple, UnsuitableFormat
+from wsservices.engine.dfu.transfer import SourceFormat, file_attributes
+from wsservices.engine.dfu.transfer.errors import NotRecordMultiple, UnsuitableFormat
 
 
 def records(n: int, size: int) -> bytes:

@@ -2,11 +2,10 @@
 import pytest
 
 from wsservices.engine.errors import DomainError
-from wsservices.engine.transfer import (FileFormat, Kind, SourceFormat, spray_fixed_format,
-                                        spray_variable_format)
-from wsservices.engine.transfer.formats import (codec_for_format_name, detect_encoding,
-                                                split_alternatives, stored_csv_option,
-                                                target_format_name)
+from wsservices.engine.dfu.transfer import (FileFormat, Kind, SourceFormat, spray_fixed_format,
+                                            spray_variable_format)
+from wsservices.engine.dfu.transfer.formats import (codec_for_format_name, detect_encoding,
+                                                    split_alternatives, stored_csv_option, target_format_name)
 
 
 def test_format_codes_and_names():

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from wsservices.engine.transfer import FileFormat, SourceFormat, file_attributes
-from wsservices.engine.transfer.errors import NoFirstJsonRecord
+from wsservices.engine.dfu.transfer import FileFormat, SourceFormat, file_attributes
+from wsservices.engine.dfu.transfer.errors import NoFirstJsonRecord
 
 
 def rows_in(part: bytes, path=()):

@@ -2,7 +2,7 @@
 import random
 import zlib
 
-from wsservices.engine.transfer import crc32_combine, csv_ecl_record, signed_crc32
+from wsservices.engine.dfu.transfer import crc32_combine, csv_ecl_record, signed_crc32
 
 
 def test_signed_crc32():

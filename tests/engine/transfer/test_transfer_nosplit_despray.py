@@ -4,12 +4,11 @@ import os
 
 import pytest
 
-from wsservices.engine.transfer import (OpenFiles, PartFile, SourceFile, SourceFormat,
-                                        plan_despray, plan_spray, write_segments)
-from wsservices.engine.transfer.errors import (InvalidPrefix, NoSourceMatched, PrefixTooSmall,
-                                               SourceOpenFailed, SplitPrefixFailed,
-                                               SplitPrefixSingleTarget,
-                                               SplitPrefixWithNoSplit)
+from wsservices.engine.dfu.transfer import (OpenFiles, PartFile, SourceFile, SourceFormat, plan_despray,
+                                            plan_spray, write_segments)
+from wsservices.engine.dfu.transfer.errors import (InvalidPrefix, NoSourceMatched, PrefixTooSmall,
+                                                   SourceOpenFailed, SplitPrefixFailed,
+                                                   SplitPrefixSingleTarget, SplitPrefixWithNoSplit)
 
 
 def test_nosplit_one_file_on_three_nodes(spray):

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from wsservices.engine.dfuwriter import WINDOW, _Writeback
-from wsservices.engine.transfer import (CompressedFileError, CopyRange, OpenFiles, PartWriter,
-                                        open_part, part_size, write_segments)
-from wsservices.engine.transfer.partfile import MAGIC, CompressedReader
+from wsservices.engine.dfu.writer import WINDOW, _Writeback
+from wsservices.engine.dfu.transfer import (CompressedFileError, CopyRange, OpenFiles, PartWriter, open_part,
+                                            part_size, write_segments)
+from wsservices.engine.dfu.transfer.partfile import MAGIC, CompressedReader
 
 
 def compress_to(path, data: bytes, block_size: int = 1000, pieces: int = 7) -> int:

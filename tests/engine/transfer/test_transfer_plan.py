@@ -1,7 +1,7 @@
 """Part count, split arithmetic, names and placement (filespray.md §6.2, §6.3, §6.4.7)."""
-from wsservices.engine.transfer import (deal_whole_files, num_target_parts, part_mask,
-                                        part_name, part_node, placement, replica_node,
-                                        split_points, wrap_destination)
+from wsservices.engine.dfu.transfer import (deal_whole_files, num_target_parts, part_mask, part_name,
+                                            part_node, placement, replica_node, split_points,
+                                            wrap_destination)
 
 
 def test_split_points_are_multiples_of_part_size():

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from wsservices.engine.transfer import SourceFormat
+from wsservices.engine.dfu.transfer import SourceFormat
 
 SEED = 20240611
 PART_COUNTS = [1, 2, 3, 4, 5, 7, 9, 16]

@@ -1,8 +1,8 @@
 """Writing planned parts to real files: kernel copies, literals, conversions, CRCs."""
 import zlib
 
-from wsservices.engine.transfer import (CopyRange, Literal, OpenFiles, SourceFile,
-                                        SourceFormat, plan_spray, write_segments)
+from wsservices.engine.dfu.transfer import (CopyRange, Literal, OpenFiles, SourceFile, SourceFormat,
+                                            plan_spray, write_segments)
 
 
 def test_kernel_copy_with_literals_and_offsets(tmp_path):

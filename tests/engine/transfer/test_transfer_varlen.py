@@ -1,8 +1,8 @@
 """Length-prefixed formats: variable, big-endian, recfmv, recfmvb (§6.4.5, §6.4.6)."""
 import pytest
 
-from wsservices.engine.transfer import SourceFormat, file_attributes
-from wsservices.engine.transfer.errors import BadBdw, BadRdw, TruncatedBlock, TruncatedRecord
+from wsservices.engine.dfu.transfer import SourceFormat, file_attributes
+from wsservices.engine.dfu.transfer.errors import BadBdw, BadRdw, TruncatedBlock, TruncatedRecord
 
 
 def var(bodies, big=False):

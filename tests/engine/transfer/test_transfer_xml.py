@@ -1,8 +1,8 @@
 """XML partitioning: header, footer, row boundaries, reassembly (§6.4.3, §6.6)."""
 import pytest
 
-from wsservices.engine.transfer import FileFormat, SourceFormat, file_attributes, part_attributes
-from wsservices.engine.transfer.errors import NoFirstXmlRecord, XmlRecordEndNotFound
+from wsservices.engine.dfu.transfer import FileFormat, SourceFormat, file_attributes, part_attributes
+from wsservices.engine.dfu.transfer.errors import NoFirstXmlRecord, XmlRecordEndNotFound
 
 HEADER = b'<?xml version="1.0" encoding="UTF-8"?>\n<Dataset>\n'
 FOOTER = b"</Dataset>\n"

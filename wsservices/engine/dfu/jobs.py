@@ -1,0 +1,298 @@
+"""The jobs the DFU server runs, one per DFU command: spray, despray, copy, rename, replicate
+(supercopy: dfusupercopy.py).
+
+Each job takes a `JobContext` (its workunit, progress reporting, the abort flag) and returns
+(finished) or raises a DomainError with the DFU server's text (failed). Files are written as
+the DFU server writes them (dfuwriter.py): under a temporary name, fsynced, renamed into place,
+and only then is the logical file registered, in one store transaction. A failed or aborted job
+removes its temporary files and registers nothing.
+
+Compression (FC, DFU server): a destination marked compressed (`compress`; for Copy also
+`preserveCompression` with a compressed source) is written block-compressed and records
+``@blockCompressed=1``, ``@compressedSize`` and each part's compressed size; parts of
+compressed files are read expanded everywhere (`transfer.open_part`). A copy between two
+compressed files with the same part count copies the compressed parts as they are (FC
+setCopyCompressedRaw). A despray with `compress` writes a compressed file to the drop zone.
+Legacy row-compressed sources fail with 8096.
+
+Not emulated: encryption, key files, multi-cluster inserts, remote Dalis, ifnewer/ensure,
+maxConnections; the on-disk format is the emulator's own (transfer/partfile.py), not HPCC's.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from wsservices.engine.dfu import fileformat, transfer
+from wsservices.engine.dfu import workunits as W
+from wsservices.engine.datadir import DataDir
+from wsservices.engine.dfu.supercopy import supercopy
+from wsservices.engine.dfu.writer import Writer, Written
+from wsservices.engine.errors import DomainError
+from wsservices.engine.dali.files import NewLogicalFile, PartRecord
+from wsservices.engine.dali.catalog import catalog
+from wsservices.engine.dfu.transfer import OpenFiles, SourceFile
+
+DFU_ERROR = -1             # the DFU server's own exceptions carry no ECL Watch code
+DFTERR_ROW_COMPRESSED = 8096
+
+
+def _fail(message: str) -> DomainError:
+    return DomainError(message, DFU_ERROR)
+
+
+# ---------------------------------------------------------------- shared steps
+
+def _thor(cluster, group: str):
+    thor = cluster.environment.thor_cluster(group)
+    if thor is None:
+        raise _fail(f"CDFUfileSpec: Cluster {group.lower()} not found")
+    return thor
+
+
+def _check_destination(files, name: str, overwrite: bool) -> None:
+    if files.exists(name) and not overwrite:
+        raise _fail(f"Destination file {name} already exists and overwrite not specified")
+
+
+def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: dict[str, Any],
+                        replicate: bool, offset: int, overwrite: bool, compress: bool = False,
+                        raw_parts: list[Path] | None = None) -> None:
+    """Write every planned part (and replica), then register the file in one transaction.
+    ``raw_parts``: physical files copied byte for byte instead (compressed to compressed)."""
+    cluster = ctx.cluster
+    thor = _thor(cluster, group)
+    n = plan.num_parts
+    nodes = transfer.placement(n, list(thor.nodes), offset or 1)
+    total = plan.size * (2 if replicate else 1)
+    writer = Writer(ctx, total, n)
+    parts = []
+    try:
+        for k, (part, (node, replica)) in enumerate(zip(plan.parts, nodes)):
+            path = cluster.datadir.part_path(node, name, part.number, n)
+            if raw_parts is not None:
+                written = Written(part.size, writer.copy_file(raw_parts[k], path).disk_size)
+            else:
+                written = writer.write(path, part.segments, open_source, compress)
+            parts.append(PartRecord(part.number, node.name, written.size, part.record_count,
+                                    replica_node=replica.name if replicate else None,
+                                    compressed_size=written.disk_size if compress else None))
+        if replicate:
+            ctx.wu.progress.replicating = True
+            for part, (node, replica) in zip(plan.parts, nodes):
+                written = writer.temporary(cluster.datadir.part_path(node, name, part.number, n))
+                writer.copy_file(written, cluster.datadir.part_path(replica, name, part.number, n, mirror=True))
+        writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
+    if compress:
+        attrs = {**attrs, "blockCompressed": True, "compressedSize": sum(p.compressed_size for p in parts)}
+    tail = name.split("::")[-1]
+    catalog(cluster).create(NewLogicalFile(name=name, group=thor.group, directory=DataDir.client_directory(name),
+                                           part_mask=transfer.part_mask(tail), parts=parts, attrs=attrs),
+                            overwrite=overwrite)
+    ctx.wu.destination.update(num_parts=n, directory=DataDir.client_directory(name))
+    ctx.report(writer.done, total, n, n, force=True)
+
+
+def _common_attrs(wu: W.DfuWorkunit) -> dict[str, Any]:
+    attrs = {"owner": wu.user, "workunit": wu.wuid, "job": wu.job_name}
+    expire = wu.options.get("expire_days")
+    if expire is not None:
+        attrs["expireDays"] = expire
+    return attrs
+
+
+# ---------------------------------------------------------------- spray
+
+def _spray_sources(cluster, src: dict[str, Any]) -> list[SourceFile]:
+    """The drop-zone files a spray reads, wildcards expanded, each confined to its zone."""
+    zone = cluster.environment.drop_zone(src["dropzone"])
+    out = []
+    for client_path in filter(None, src.get("file_path", "").split(",")):
+        folder, _, pattern = client_path.rpartition("/")
+        if any(ch in pattern for ch in "*?["):
+            real_dir = cluster.datadir.resolve_dropzone_path(zone, folder or "/")
+            names = sorted(p.name for p in real_dir.iterdir() if p.is_file() and fnmatch.fnmatchcase(p.name, pattern)) \
+                if real_dir.is_dir() else []
+            paths = [(f"{folder}/{n}", real_dir / n) for n in names]
+        else:
+            paths = [(client_path, cluster.datadir.resolve_dropzone_path(zone, client_path))]
+        for shown, real in paths:
+            real = cluster.datadir.resolve_dropzone_path(zone, shown)  # re-checked after expansion
+            if not real.is_file():
+                raise DomainError(f"Could not open source file //{src['ip']}{shown}", 8050)
+            out.append(SourceFile(str(real), label=f"//{src['ip']}{shown}"))
+    return out
+
+
+def spray(ctx) -> None:
+    wu, cluster = ctx.wu, ctx.cluster
+    src, dst, opt = wu.source, wu.destination, wu.options
+    files = catalog(cluster)
+    thor = _thor(cluster, dst["group"])
+    _check_destination(files, dst["logical_name"], bool(opt.get("overwrite")))
+    sources = _spray_sources(cluster, src)
+    fmt = fileformat.from_workunit(src)
+    n = transfer.num_target_parts(thor.width, dst.get("num_parts_override", 0), wrap=bool(dst.get("wrap")),
+                                  source_parts=len(sources))
+    plan = transfer.plan_spray(sources, fmt, n, nosplit=bool(opt.get("nosplit")), prefix=opt.get("prefix") or "",
+                               fail_if_no_source=bool(opt.get("fail_if_no_source_file")))
+    attrs = {**_common_attrs(wu), **transfer.file_attributes(plan)}
+    ecl = transfer.ecl_record(plan)
+    if ecl:
+        attrs["ecl"] = ecl
+    with OpenFiles([s.path for s in sources]) as opened:
+        _write_logical_file(ctx, plan, opened, dst["logical_name"], thor.group, attrs,
+                            bool(opt.get("replicate")), opt.get("replicate_offset", 1), bool(opt.get("overwrite")),
+                            compress=bool(dst.get("compress")))
+
+
+# ---------------------------------------------------------------- despray
+
+@dataclass(frozen=True)
+class _Part:
+    record: PartRecord
+    path: Path
+    compressed: bool
+
+
+def _logical_parts(cluster, name: str) -> tuple[Any, list[_Part]]:
+    """(info, parts) of a file, or of every subfile of a superfile in order (info: the first's)."""
+    files = catalog(cluster)
+    info = files.get(name)
+    if info is None:
+        raise _fail(f"Source file {name} could not be found")
+    if not info.is_superfile:
+        if info.is_compressed and not info.flag("blockCompressed"):
+            raise DomainError("Cannot copy from a legacy row compressed file", DFTERR_ROW_COMPRESSED)
+        return info, [_Part(rec, path, info.is_compressed) for rec, path in files.part_paths(name)]
+    parts: list[_Part] = []
+    for sub in info.subfiles:
+        parts += _logical_parts(cluster, sub)[1]
+    first = files.get(info.subfiles[0]) if info.subfiles else info
+    return first, parts
+
+
+def _open_parts(parts: list[_Part]) -> OpenFiles:
+    return OpenFiles([str(p.path) for p in parts], compressed=[p.compressed for p in parts])
+
+
+def _expanded_size(p: _Part) -> int:
+    return p.record.size if p.record.size is not None else transfer.part_size(p.path, p.compressed)
+
+
+def despray(ctx) -> None:
+    wu, cluster = ctx.wu, ctx.cluster
+    dst, opt = wu.destination, wu.options
+    info, parts = _logical_parts(cluster, wu.source["logical_name"])
+    header = int(info.attrs.get("headerLength") or 0)
+    footer = int(info.attrs.get("footerLength") or 0)
+    part_files = [transfer.PartFile(str(p.path), _expanded_size(p), header, footer) for p in parts]
+    zone = cluster.environment.drop_zone(dst["dropzone"])
+    real_dest = cluster.datadir.resolve_dropzone_path(zone, dst["file_path"])
+    writer = None
+    try:
+        with _open_parts(parts) as opened:
+            targets = transfer.plan_despray(part_files, str(real_dest), kind=info.kind, text_format=info.format,
+                                            wrap=bool(dst.get("wrap")), split_prefix=opt.get("split_prefix") or "",
+                                            opener=opened.opener)
+            writer = Writer(ctx, sum(t.size for t in targets), len(targets))
+            for target in targets:
+                real = Path(target.path)
+                shown = cluster.datadir.client_path(zone, real)
+                cluster.datadir.resolve_dropzone_path(zone, shown)  # a split prefix name stays inside
+                if real.exists() and not opt.get("overwrite"):
+                    raise DomainError(f"OVERWRITE not supplied and physical file {shown} exists", 8089)
+                writer.write(real, target.segments, opened, compress=bool(dst.get("compress")))
+        writer.commit()
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    wu.source.update(num_parts=len(parts), directory=info.directory)
+    ctx.report(writer.done, writer.total, len(targets), len(targets), force=True)
+
+
+# ---------------------------------------------------------------- copy, rename, replicate
+
+#: attributes a copy does not take from its source (recomputed or belonging to the source)
+_NOT_COPIED = ("owner", "workunit", "job", "modified", "size", "recordCount", "expireDays", "protect",
+               "blockCompressed", "compressed", "compressedSize", "fileCrc")
+
+
+def destination_compressed(wu: W.DfuWorkunit, source_compressed: bool) -> bool:
+    """Copy: `compress`, else `preserveCompression` (default true) with a compressed source."""
+    if wu.destination.get("compress"):
+        return True
+    preserve = wu.options.get("preserve_compression")
+    return source_compressed and (preserve is None or bool(preserve))
+
+
+def copy(ctx) -> None:
+    wu, cluster = ctx.wu, ctx.cluster
+    dst, opt = wu.destination, wu.options
+    files = catalog(cluster)
+    info, parts = _logical_parts(cluster, wu.source["logical_name"])
+    if wu.source["logical_name"] == dst["logical_name"]:
+        raise _fail(f"Trying to copy a file ({dst['logical_name']}) onto itself")
+    _check_destination(files, dst["logical_name"], bool(opt.get("overwrite")))
+    thor = _thor(cluster, dst["group"])
+    sources = [SourceFile(str(p.path), _expanded_size(p)) for p in parts]
+    n = transfer.num_target_parts(thor.width, dst.get("num_parts_override", 0), wrap=bool(opt.get("wrap")),
+                                  source_parts=len(parts))
+    fmt = fileformat.from_file_attrs(info.attrs)
+    source_compressed = bool(parts) and all(p.compressed for p in parts)
+    compress = destination_compressed(wu, source_compressed)
+    with _open_parts(parts) as opened:
+        plan = transfer.plan_spray(sources, fmt, n, nosplit=bool(opt.get("nosplit")), opener=opened.opener)
+        keep = {k: v for k, v in info.attrs.items() if k not in _NOT_COPIED}
+        attrs = {**keep, **_common_attrs(wu), **transfer.file_attributes(plan)}
+        raw = [p.path for p in parts] if compress and source_compressed and plan.scheme == "one-to-one" else None
+        _write_logical_file(ctx, plan, opened, dst["logical_name"], thor.group, attrs,
+                            bool(opt.get("replicate")), 1, bool(opt.get("overwrite")), compress=compress,
+                            raw_parts=raw)
+
+
+def rename(ctx) -> None:
+    files = catalog(ctx.cluster)
+    source, target = ctx.wu.source["logical_name"], ctx.wu.destination["logical_name"]
+    if not files.exists(source):
+        raise _fail(f"Source file {source} could not be found")
+    if files.exists(target):
+        raise _fail(f"Target {target} already exists")
+    files.rename(source, target)
+    ctx.report(1, 1, 1, 1, force=True)
+
+
+def replicate(ctx) -> None:
+    """Re-create the mirror copy of every part that lacks one."""
+    cluster = ctx.cluster
+    files = catalog(cluster)
+    name = ctx.wu.source["logical_name"]
+    info = files.get(name)
+    if info is None:
+        raise _fail(f"Source file {name} could not be found")
+    group = info.clusters[0] if info.clusters else ""
+    thor = _thor(cluster, group)
+    offset = int(ctx.wu.options.get("replicate_offset") or 1)
+    parts = files.part_paths(name)
+    writer = Writer(ctx, sum(p.stat().st_size for _, p in parts), len(parts))
+    try:
+        for index, (rec, path) in enumerate(parts):
+            replica = transfer.replica_node(index, list(thor.nodes), offset)
+            mirror = cluster.datadir.part_path(replica, name, rec.number, len(parts), mirror=True)
+            if not mirror.exists():
+                writer.copy_file(path, mirror)
+        writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
+    ctx.report(writer.done, writer.total, len(parts), len(parts), force=True)
+
+
+JOBS: dict[int, Callable] = {W.IMPORT: spray, W.EXPORT: despray, W.COPY: copy, W.RENAME: rename,
+                             W.REPLICATE: replicate, W.SUPERCOPY: supercopy}

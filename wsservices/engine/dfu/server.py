@@ -1,0 +1,212 @@
+"""The DFU server: a job queue served by background workers that run DFU workunits.
+
+Submitting sets the workunit `queued`, clears its progress and exceptions and puts it on the
+queue; a worker sets it `started`, runs the job for its command, and ends it `finished`,
+`failed` (the exception recorded) or `aborted` (filespray.md §4.5). In deterministic mode
+(tests) the job runs inside `submit`, so it has finished before the service replies.
+
+Abort: a queued workunit becomes `aborted` at once and is skipped when reached; a running one
+becomes `aborting`, its job stops at its next check with "Copy failed - User Abort" and it ends
+`aborted`. After a crash, workunits found `started`, `blocked` or `aborting` are failed and their temporary files
+removed (a job only renames its files into place and registers them at its very end), and
+`queued` ones are queued again.
+
+Not emulated: several queues with their own listeners (one pool serves every queue),
+scheduled workunits, monitors.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Callable
+
+from wsservices.engine.dfu import workunits as W
+from wsservices.engine.dfu.writer import temporary_files
+from wsservices.engine.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+USER_ABORT_CODE = 8196
+CRASH_MESSAGE = "The DFU server stopped while this workunit was running"
+
+
+class AbortRequested(DomainError):
+    code = USER_ABORT_CODE
+
+    def __init__(self) -> None:
+        super().__init__("Copy failed - User Abort")
+
+
+class JobContext:
+    """What a running job sees: its workunit, progress reporting and the abort flag."""
+
+    def __init__(self, server: "DfuServer", wu: W.DfuWorkunit, abort: threading.Event):
+        self.server = server
+        self.cluster = server.cluster
+        self.wu = wu
+        self._abort = abort
+        self._started = time.monotonic()
+        self._last_save = 0.0
+        self._last_bytes = (0, self._started)
+
+    def check_abort(self) -> None:
+        if self._abort.is_set():
+            raise AbortRequested()
+
+    def pause(self, seconds: float) -> None:
+        """Wait (throttling), returning early with AbortRequested if an abort arrives."""
+        if seconds > 0 and self._abort.wait(seconds):
+            raise AbortRequested()
+
+    def report(self, done_bytes: int, total_bytes: int, slaves_done: int, total_nodes: int,
+               force: bool = False) -> None:
+        """Record progress from the bytes moved so far; saved at most 5 times a second."""
+        now = time.monotonic()
+        p = self.wu.progress
+        elapsed = max(now - self._started, 1e-6)
+        p.done_bytes, p.total_bytes = done_bytes, total_bytes
+        p.slaves_done, p.total_nodes = slaves_done, total_nodes
+        p.percent_done = 100 if total_bytes == 0 else min(100, done_bytes * 100 // total_bytes)
+        p.kb_per_sec_ave = int(done_bytes / 1024 / elapsed)
+        last_done, last_time = self._last_bytes
+        if now > last_time:
+            p.kb_per_sec = int((done_bytes - last_done) / 1024 / (now - last_time))
+        self._last_bytes = (done_bytes, now)
+        rate = done_bytes / elapsed
+        p.secs_left = int((total_bytes - done_bytes) / rate) if rate > 0 else 0
+        if force or now - self._last_save >= 0.2:
+            self._last_save = now
+            self.server.workunits.save(self.wu)
+
+    def finish_timing(self) -> None:
+        self.wu.progress.time_taken_ms = int((time.monotonic() - self._started) * 1000)
+
+
+Job = Callable[[JobContext], None]
+
+
+class DfuServer:
+    def __init__(self, cluster, workunits: W.WorkunitStore, jobs: dict[int, Job], workers: int = 2,
+                 deterministic: bool = False, name: str = "mydfuserver"):
+        self.cluster = cluster
+        self.workunits = workunits
+        self.jobs = jobs
+        self.deterministic = deterministic
+        self.name = name
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._running: dict[str, tuple[threading.Event, W.DfuWorkunit]] = {}
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._serve, name=f"dfu-worker-{i}", daemon=True)
+                         for i in range(0 if deterministic else max(1, workers))]
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self) -> None:
+        self.recover()
+        for t in self._threads:
+            t.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        for event, _ in list(self._running.values()):
+            event.set()
+        for _ in self._threads:
+            self._queue.put(None)
+        for t in self._threads:
+            t.join(timeout)
+
+    def recover(self) -> None:
+        for wu in self.workunits.in_states(W.STARTED, W.ABORTING, W.BLOCKED):
+            self._remove_temporary_files(wu.wuid)
+            self._record_failure(wu, DomainError(CRASH_MESSAGE, -1))
+            wu.state = W.FAILED
+            wu.time_stopped = W.now_utc()
+            self.workunits.save(wu)
+        for wu in self.workunits.in_states(W.QUEUED):
+            self._queue.put(wu.wuid)
+
+    # -- requests from FileSpray -------------------------------------------
+    def submit(self, wu: W.DfuWorkunit) -> None:
+        wu.state = W.QUEUED
+        wu.progress = W.Progress()
+        wu.exceptions = []
+        wu.time_stopped = ""
+        wu.state_reason = ""
+        self.workunits.save(wu)
+        if self.deterministic:
+            self._run(wu.wuid)
+        else:
+            self._queue.put(wu.wuid)
+
+    def abort(self, wu: W.DfuWorkunit) -> None:
+        with self._lock:
+            running = self._running.get(wu.wuid)
+            if wu.state in W.TERMINAL:
+                wu.time_stopped = W.now_utc()
+            elif wu.state == W.QUEUED and running is None:
+                wu.state = W.ABORTED
+                wu.time_stopped = W.now_utc()
+            else:
+                wu.state = W.ABORTING
+                if running is not None:  # the job saves its own copy: mark that one too
+                    event, live = running
+                    live.state = W.ABORTING
+                    event.set()
+            self.workunits.save(wu)
+
+    # -- running -----------------------------------------------------------
+    def _serve(self) -> None:
+        while True:
+            wuid = self._queue.get()
+            if wuid is None:
+                return
+            try:
+                self._run(wuid)
+            except Exception:  # a worker never dies
+                log.exception("DFU worker failed on %s", wuid)
+
+    def _run(self, wuid: str) -> None:
+        abort = threading.Event()
+        with self._lock:
+            wu = self.workunits.get(wuid)
+            if wu is None:
+                return
+            if wu.state in (W.ABORTING, W.STARTED):
+                wu.state, wu.time_stopped = W.ABORTED, W.now_utc()
+                self.workunits.save(wu)
+                return
+            if wu.state != W.QUEUED:
+                return
+            wu.state = W.STARTED
+            wu.dfu_server = self.name
+            wu.time_started = wu.time_started or W.now_utc()
+            self.workunits.save(wu)
+            self._running[wuid] = (abort, wu)
+        ctx = JobContext(self, wu, abort)
+        try:
+            job = self.jobs.get(wu.command)
+            if job is None:
+                raise DomainError(f"DFU command {wu.command_name or wu.command} is not implemented by this emulator")
+            job(ctx)
+            outcome = W.FINISHED
+        except DomainError as exc:
+            self._record_failure(wu, exc)
+            outcome = W.ABORTED if abort.is_set() else W.FAILED
+        except Exception as exc:  # a bug in a job: the workunit fails, the worker lives on
+            log.exception("DFU job %s failed", wuid)
+            self._record_failure(wu, DomainError(f"Internal error: {type(exc).__name__}", -1))
+            outcome = W.FAILED
+        with self._lock:
+            self._running.pop(wuid, None)
+            ctx.finish_timing()
+            wu.state = W.ABORTED if abort.is_set() and outcome != W.FINISHED else outcome
+            wu.time_stopped = W.now_utc()
+            self.workunits.save(wu)
+
+    def _remove_temporary_files(self, wuid: str) -> None:
+        for path in list(temporary_files(self.cluster.datadir.root, wuid)):
+            path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _record_failure(wu: W.DfuWorkunit, exc: DomainError) -> None:
+        wu.exceptions.append({"code": exc.code, "message": exc.message, "time": W.now_utc()})

@@ -1,0 +1,97 @@
+"""The DFU server's `supercopy` job (command 15): Copy of a superfile keeping its structure.
+
+What the DFU server does (dfurun runSuperCopy / doSuperForeignCopy), for a source in this
+environment:
+
+* the destination superfile gets the destination name; each subfile of the source is "copied"
+  to a file of the **same name** as the source subfile — which, with a local source, is the
+  subfile itself, so nothing is copied ("File copy of <name> not done as file local") and the
+  new superfile lists the source's own subfiles, nested superfiles included, in order;
+* an existing destination: without `overwrite` → ``Destination file <name> already exists``;
+  a superfile is reused in place (its subfiles replaced), anything else is deleted first;
+* while the destination is locked by someone else, the workunit is `blocked` (state 9) with
+  the reason ``looking up destination file: <name>`` or ``acquiring write lock on superfile:
+  <name>``, retries, and goes back to `started` when the lock is gone; after 5 minutes it
+  fails with ``Timed out: <reason>``;
+* a source that vanished: ``Source file <name> could not be found in Dali (local)``;
+  copying a superfile onto itself does nothing.
+
+Deviation: the emulator retries every `RETRY_SECONDS` (the DFU server waits 5 s, then 1 min),
+so that a released lock is noticed quickly. Not emulated: remote Dalis (Copy answers "not
+implemented" at request time), Roxie prefixes (``destGroupRoxie``).
+"""
+from __future__ import annotations
+
+import time
+
+from wsservices.engine.dfu import workunits as W
+from wsservices.engine.errors import DomainError, FileLocked
+from wsservices.engine.dali.catalog import catalog
+
+RETRY_SECONDS = 0.2
+LOCK_TIMEOUT_SECONDS = 5 * 60
+DFU_ERROR = -1
+
+
+def supercopy(ctx) -> None:
+    files = catalog(ctx.cluster)
+    source, target = ctx.wu.source["logical_name"], ctx.wu.destination["logical_name"]
+    _copy(ctx, files, target, source)
+    ctx.report(1, 1, 1, 1, force=True)
+
+
+def _copy(ctx, files, target: str, source: str) -> None:
+    info = files.get(source)
+    if info is None:
+        raise DomainError(f"Source file {source} could not be found in Dali (local)", DFU_ERROR)
+    if source == target:
+        return   # a local file copied onto its own name: nothing to do
+    _while_blocked(ctx, f"looking up destination file: {target}",
+                   lambda: files.exists(target) and files.locks.check_writable(
+                       target, is_superfile=files.is_superfile(target)))
+    existing = files.get(target)
+    reuse = False
+    if existing is not None:
+        if not ctx.wu.options.get("overwrite"):
+            raise DomainError(f"Destination file {target} already exists", DFU_ERROR)
+        reuse = existing.is_superfile and info.is_superfile
+        if not reuse:
+            files.delete(target)
+    if not info.is_superfile:
+        # only reached for a nested source whose name differs: a remote copy, not emulated
+        raise DomainError(f"File {target} could not be copied - see unknown", DFU_ERROR)
+    supers = files.superfiles
+    supers.create(target, exist_ok=True)
+    _while_blocked(ctx, f"acquiring write lock on superfile: {target}",
+                   lambda: files.locks.check_writable(target, is_superfile=True))
+    current = files.get(target).subfiles
+    if reuse and current:
+        supers.remove(target, current)
+    names = []
+    for sub in info.subfiles:
+        _copy(ctx, files, sub, sub)
+        names.append(sub)
+        ctx.check_abort()
+    if names:
+        supers.add(target, names)
+
+
+def _while_blocked(ctx, reason: str, attempt) -> None:
+    """Run `attempt` until no lock stops it; meanwhile the workunit shows `blocked`."""
+    wu = ctx.wu
+    old_state = wu.state
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+    while True:
+        try:
+            attempt()
+            break
+        except FileLocked:
+            if time.monotonic() >= deadline:
+                raise DomainError(f"Timed out: {reason}", DFU_ERROR) from None
+            if wu.state != W.BLOCKED:
+                wu.state, wu.state_reason = W.BLOCKED, reason
+                ctx.server.workunits.save(wu)
+            ctx.pause(RETRY_SECONDS)
+    if wu.state == W.BLOCKED:
+        wu.state, wu.state_reason = old_state, ""
+        ctx.server.workunits.save(wu)

@@ -1,0 +1,165 @@
+"""How DFU jobs write files: temporary names, bounded dirty pages, fsync, then rename.
+
+A `Writer` writes every file a job produces under ``<name>.<wuid>.tmp`` and renames them all
+into place in `commit`, after each was fsynced (and its directory after the renames), so a
+crash leaves either the old state or the new one. While a file is written, the kernel is asked
+to start writing back each window of `WINDOW` bytes as soon as it is filled, and the job waits
+for the window before it (``sync_file_range``; ``fdatasync`` where that call is missing): the
+disk works while the next window is copied, and at most two windows per file are dirty at any
+time. These calls are only a schedule; durability comes from the final ``fsync`` alone.
+
+With ``compress`` a file is written block-compressed (transfer.partfile); sizes are reported
+both expanded and on disk. `throttle` (KB/sec) limits a job's average rate.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import dataclasses
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from wsservices.engine.dfu.transfer import CopyRange, OpenFiles, PartWriter
+from wsservices.engine.dfu.transfer.stream import write_segments
+
+CHUNK = 64 * 1024 * 1024   # bytes between progress reports / abort checks
+WINDOW = CHUNK             # bytes of one output file per writeback window
+
+_WRITE, _WAIT = 2, 1 | 2 | 4   # SYNC_FILE_RANGE_WRITE; WAIT_BEFORE | WRITE | WAIT_AFTER
+
+
+def _sync_file_range():
+    try:
+        fn = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_SYNC_FILE_RANGE = _sync_file_range()
+
+
+class _Writeback:
+    """Per output file: start writing back each filled window, wait for the one before."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.started = 0     # bytes [0, started) have had writeback started
+        self.waited = 0      # bytes [0, waited) are on disk (data; fsync still follows)
+
+    def step(self) -> None:
+        end = os.fstat(self.fd).st_size
+        if end - self.started < WINDOW:
+            return
+        if _SYNC_FILE_RANGE is None:
+            os.fdatasync(self.fd)
+            self.started = self.waited = end
+            return
+        if self.started > self.waited:
+            _SYNC_FILE_RANGE(self.fd, self.waited, self.started - self.waited, _WAIT)
+            self.waited = self.started
+        _SYNC_FILE_RANGE(self.fd, self.started, end - self.started, _WRITE)
+        self.started = end
+
+
+@dataclasses.dataclass(frozen=True)
+class Written:
+    size: int        # bytes of content (expanded)
+    disk_size: int   # bytes on disk (block-compressed size, or = size)
+
+
+def temporary_name(path: Path, wuid: str) -> Path:
+    return path.with_name(f"{path.name}.{wuid}.tmp")
+
+
+def temporary_files(root: Path, wuid: str):
+    """Every temporary file a job of `wuid` may have left under the data dir `root`."""
+    for folder in (root / "nodes", root / "dropzones"):
+        if folder.is_dir():
+            yield from folder.rglob(f"*.{wuid}.tmp")
+
+
+class Writer:
+    """Writes planned files under temporary names; `commit` renames them into place."""
+
+    def __init__(self, ctx, total_bytes: int, total_nodes: int):
+        self.ctx = ctx
+        self.total, self.nodes = total_bytes, total_nodes
+        self.done = 0
+        self.slaves_done = 0
+        self.pending: list[tuple[Path, Path]] = []
+        self.throttle = int(ctx.wu.options.get("throttle") or 0) * 1024   # bytes/sec, 0 = none
+        self.chunk = max(64 * 1024, self.throttle // 4) if self.throttle else CHUNK
+        self.started = time.monotonic()
+
+    def temporary(self, path: Path) -> Path:
+        """Where the bytes of `path` are until `commit`."""
+        return temporary_name(path, self.ctx.wu.wuid)
+
+    def write(self, path: Path, segments, open_source: Callable[[int], Any], compress: bool = False) -> Written:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.temporary(path)
+        self.pending.append((tmp, path))
+        written = 0
+        with open(tmp, "wb") as out:
+            sink = PartWriter(out) if compress else out
+            writeback = _Writeback(out.fileno())
+            for piece in _pieces(segments, self.chunk):
+                self.ctx.check_abort()
+                n, _ = write_segments([piece], open_source, sink)
+                written += n
+                writeback.step()
+                self._progress(n)
+            disk_size = sink.close() if compress else written
+            out.flush()
+            os.fsync(out.fileno())
+        self.slaves_done += 1
+        self.ctx.report(self.done, self.total, self.slaves_done, self.nodes)
+        return Written(written, disk_size)
+
+    def _progress(self, n: int) -> None:
+        self.done += n
+        self.ctx.report(self.done, self.total, self.slaves_done, self.nodes)
+        if self.throttle:
+            self.ctx.pause(self.started + self.done / self.throttle - time.monotonic())
+
+    def copy_file(self, source: Path, path: Path) -> Written:
+        """A byte-for-byte copy of a physical file (replicas; compressed parts stay compressed)."""
+        size = source.stat().st_size
+        with OpenFiles([str(source)]) as files:
+            return self.write(path, [CopyRange(0, 0, size)] if size else [], files)
+
+    def commit(self) -> None:
+        self.ctx.check_abort()
+        for tmp, final in self.pending:
+            os.replace(tmp, final)
+        for folder in {final.parent for _, final in self.pending}:
+            _fsync_dir(folder)
+        self.pending = []
+
+    def discard(self) -> None:
+        for tmp, _ in self.pending:
+            tmp.unlink(missing_ok=True)
+        self.pending = []
+
+
+def _pieces(segments, chunk: int):
+    """Segments with plain copy ranges cut into `chunk`-sized pieces (progress, abort, throttle)."""
+    for seg in segments:
+        if isinstance(seg, CopyRange) and seg.transform is None and seg.length > chunk:
+            for start in range(0, seg.length, chunk):
+                yield dataclasses.replace(seg, offset=seg.offset + start, length=min(chunk, seg.length - start))
+        else:
+            yield seg
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
