@@ -8,8 +8,10 @@ import struct
 import pytest
 
 from .files_support import PEOPLE_ECL, make_file, make_people
-from wsservices.engine.fileview import dataview
-from wsservices.engine.fileview.ecl import EclParseError, decode_row, def_file, json_type_info, parse_record
+from wsservices.engine.fileview import layouts, source, views
+from wsservices.engine.fileview.eclrecord import EclParseError, parse_record
+from wsservices.engine.fileview.eclrows import decode_row
+from wsservices.engine.fileview.ecltypes import def_file, json_type_info
 from wsservices.engine.errors import DomainError
 
 
@@ -19,7 +21,7 @@ def values(page, field=None):
 
 def test_fixed_rows_page_across_parts(cat):
     make_people(cat, "v::people", 50, parts=3)
-    src = dataview.open_source(cat, "~V::People")
+    src = source.open_source(cat, "~V::People")
     assert (src.mode, src.row_size, src.total) == ("fixed", 14, 50)
     page = src.rows(15, 5)
     assert values(page, "name") == ["n15", "n16", "n17", "n18", "n19"]
@@ -31,7 +33,7 @@ def test_fixed_rows_page_across_parts(cat):
 
 def test_browse_result_text_and_limits(cat):
     make_people(cat, "v::br", 30)
-    r = dataview.browse(cat, " v::br ", 28, 0)
+    r = views.browse(cat, " v::br ", 28, 0)
     assert (r.logical_name, r.start, r.requested, r.count, r.total) == ("v::br", 28, 20, 2, 30)
     assert r.result.startswith('<XmlSchema name="myschema"><xs:schema ')
     assert '<xs:element name="name" type="string10"/>' in r.result
@@ -42,28 +44,28 @@ def test_browse_result_text_and_limits(cat):
         "<Row><name>n29</name><id>29</id><__fileposition__>406</__fileposition__></Row>\n</Dataset>")
     assert r.column_labels == [("name", "string10"), ("id", "xs:integer"),
                                ("__fileposition__", "xs:nonNegativeInteger")]
-    assert "<Dataset" not in dataview.browse(cat, "v::br", 0, 5, schema_only=True).result
-    assert dataview.browse(cat, "v::br", -4, 1).start == 0
+    assert "<Dataset" not in views.browse(cat, "v::br", 0, 5, schema_only=True).result
+    assert views.browse(cat, "v::br", -4, 1).start == 0
     with pytest.raises(DomainError) as err:
-        dataview.browse(cat, "v::br", 0, 1001)
+        views.browse(cat, "v::br", 0, 1001)
     assert (err.value.code, err.value.message) == (20063, "Browser Cannot display more than 1000 data rows.")
     for blank in (None, "", "   "):
         with pytest.raises(DomainError) as err:
-            dataview.browse(cat, blank, 0, 1)
+            views.browse(cat, blank, 0, 1)
         assert (err.value.code, err.value.message) == (20052, "No LogicalName defined.")
-    assert dataview.browse(cat, "v::br", 0, 1000).count == 30
+    assert views.browse(cat, "v::br", 0, 1000).count == 30
 
 
 def test_text_files_show_lines(cat):
     data = b"\xef\xbb\xbfid,name\r\n1,Ann\r\n2,Bob & Co\r\n3,<x>"
     make_file(cat, "v::csv", [data[:20], data[20:]], format="csv", kind="csv", recordCount=4,
               ecl="RECORD\n  STRING id;\n  STRING name;\nEND;")
-    src = dataview.open_source(cat, "v::csv")
+    src = source.open_source(cat, "v::csv")
     assert (src.mode, src.total, [f.name for f in src.record.fields]) == ("lines", 4, ["line"])
     page = src.rows(0, 10)
     assert values(page, "line") == ["id,name", "1,Ann", "2,Bob & Co", "3,<x>"]  # BOM dropped
     assert [r.position for r in page.rows] == [3, 12, 19, 31]   # a line may span two parts
-    r = dataview.browse(cat, "v::csv", 2, 5)
+    r = views.browse(cat, "v::csv", 2, 5)
     assert "<Row><line>2,Bob &amp; Co</line><__fileposition__>" in r.result
     assert "<line>3,&lt;x&gt;</line>" in r.result
 
@@ -71,10 +73,10 @@ def test_text_files_show_lines(cat):
 def test_utf_formats_and_xml_json_are_lines(cat):
     xml = '<Dataset>\n<Row><n>é</n></Row>\n</Dataset>\n'.encode("utf-8")
     make_file(cat, "v::xml", xml, format="utf-8n", kind="xml", rowTag="Row")
-    assert values(dataview.open_source(cat, "v::xml").rows(0, 9), "line") == [
+    assert values(source.open_source(cat, "v::xml").rows(0, 9), "line") == [
         "<Dataset>", "<Row><n>é</n></Row>", "</Dataset>"]
     make_file(cat, "v::u16", "a\nb\n".encode("utf-16-le"), format="utf16le", kind="csv")
-    src = dataview.open_source(cat, "v::u16")
+    src = source.open_source(cat, "v::u16")
     assert values(src.rows(0, 9), "line") == ["a", "b"] and src.total == -1
     assert [r.position for r in src.rows(0, 9).rows] == [0, 4]
 
@@ -82,8 +84,8 @@ def test_utf_formats_and_xml_json_are_lines(cat):
 def test_long_files_are_streamed_not_loaded(cat, monkeypatch):
     lines = b"".join(b"line %06d\n" % i for i in range(200_000))   # 2.4 MB
     make_file(cat, "v::long", [lines[:1_000_005], lines[1_000_005:]], format="csv")
-    monkeypatch.setattr(dataview, "CHUNK", 4096)
-    page = dataview.open_source(cat, "v::long").rows(199_998, 5)
+    monkeypatch.setattr(source, "CHUNK", 4096)
+    page = source.open_source(cat, "v::long").rows(199_998, 5)
     assert values(page, "line") == ["line 199998", "line 199999"]
     assert page.rows[0].position == 199_998 * 12
 
@@ -102,21 +104,21 @@ def test_variable_rows(cat):
         return body
     data = row("ann", "żółw", 1) + row("bo", "x", 0)
     make_file(cat, "v::var", data, ecl=ecl, recordCount=2)
-    src = dataview.open_source(cat, "v::var")
+    src = source.open_source(cat, "v::var")
     assert (src.mode, src.total) == ("variable", 2)
     first, second = src.rows(0, 5).rows
     assert first.values == {"name": "ann", "u": "żółw", "ok": True, "r": "1.5", "s": [-1, 2],
                             "kids": [{"k": 7}, {"k": 8}], "v": "vs", "d": "0102FF",
                             "m": "-123.45", "big": 70000}
     assert second.values["name"] == "bo" and second.position == len(row("ann", "żółw", 1))
-    xml = dataview.row_xml(src.record, first)
+    xml = views.row_xml(src.record, first)
     assert "<ok>true</ok>" in xml and "<s><Item>-1</Item><Item>2</Item></s>" in xml
     assert "<kids><Row><k>7</k></Row><Row><k>8</k></Row></kids>" in xml
 
 
 def test_contents_column_and_errors(cat):
     make_file(cat, "v::fixed", b"abcdefgh", recordSize=4)
-    src = dataview.open_source(cat, "v::fixed")
+    src = source.open_source(cat, "v::fixed")
     assert [f.ecl_type for f in src.record.fields] == ["string4"]
     assert values(src.rows(0, 5), "contents") == ["abcd", "efgh"]
     cases = {"v::zero": ({"recordSize": 0}, 6712, "File v::zero appears to have a zero length row"),
@@ -128,10 +130,10 @@ def test_contents_column_and_errors(cat):
     for name, (attrs, code, text) in cases.items():
         make_file(cat, name, b"1234", **attrs)
         with pytest.raises(DomainError) as err:
-            dataview.open_source(cat, name)
+            source.open_source(cat, name)
         assert (err.value.code, err.value.message) == (code, text)
     with pytest.raises(DomainError) as err:
-        dataview.browse(cat, "~V::Nothing", 0, 5)
+        views.browse(cat, "~V::Nothing", 0, 5)
     assert (err.value.code, err.value.message) == (6700, "Could not resolve file '~V::Nothing' in DFS")
 
 
@@ -139,33 +141,33 @@ def test_superfile_reads_members_in_order(cat):
     make_people(cat, "v::p1", 3, parts=1)
     make_people(cat, "v::p2", 2, parts=1)
     cat.superfiles.add("v::both", ["v::p2", "v::p1"])
-    src = dataview.open_source(cat, "v::both")
+    src = source.open_source(cat, "v::both")
     assert values(src.rows(0, 10), "id") == [0, 1, 0, 1, 2] and src.total == 5
 
 
 def test_filter_by(cat):
     make_people(cat, "v::flt", 30)
-    assert dataview.parse_filter_by("340040002namen10020001id2") == [("name", "n1"), ("id", "2")]
-    assert dataview.parse_filter_by("340020001id1") == [("id", "1")]
-    assert dataview.parse_filter_by("junk") == []
-    src = dataview.open_source(cat, "v::flt")
+    assert source.parse_filter_by("340040002namen10020001id2") == [("name", "n1"), ("id", "2")]
+    assert source.parse_filter_by("340020001id1") == [("id", "1")]
+    assert source.parse_filter_by("junk") == []
+    src = source.open_source(cat, "v::flt")
     assert values(src.rows(0, 9, [("ID", "7")]), "id") == [7]
     assert values(src.rows(0, 9, [("name", "n2*")], uppercase=False), "id") == [
         2, 20, 21, 22, 23, 24, 25, 26, 27]
     assert values(src.rows(1, 2, [("name", "n2*")], uppercase=False), "id") == [20, 21]
     assert values(src.rows(0, 9, [("name", "n2*")]), "id") == []      # upper-cased: N2*
-    assert dataview.filter_echo([("id", "7"), ("name", "x")]) == (
+    assert source.filter_echo([("id", "7"), ("name", "x")]) == (
         "id[7]name[x]", "340020001id70040001namex")
-    assert dataview.filter_echo([]) == ("", "34")
-    assert dataview.parse_show_columns("0, 2;x3") == [0, 2, 3]
-    assert dataview.parse_show_columns("") is None
+    assert source.filter_echo([]) == ("", "34")
+    assert source.parse_show_columns("0, 2;x3") == [0, 2, 3]
+    assert source.parse_show_columns("") is None
 
 
 def test_data_columns_packing(cat):
     fields = "".join(f"  string200 wide{i};\n" for i in range(2)) + \
         "".join(f"  integer4 n{i};\n" for i in range(6)) + "  boolean flag;\n  real8 r;\n"
     make_file(cat, "v::cols", b"", ecl=f"RECORD\n{fields}END;")
-    r = dataview.data_columns(cat, "v::cols", "340020001n05")
+    r = views.data_columns(cat, "v::cols", "340020001n05")
     lines = [[c.label for c in line] for line in r.non_keyed if line]
     assert lines == [["wide0"], ["wide1"], ["n0", "n1", "n2", "n3"], ["n4", "n5", "flag", "r"],
                      ["__fileposition__"]]
@@ -179,7 +181,7 @@ def test_data_columns_packing(cat):
 
 def test_file_metadata(cat):
     make_people(cat, "v::meta", 4)
-    r = dataview.file_metadata(cat, "v::meta", include_schema=True, schema_header=True)
+    r = views.file_metadata(cat, "v::meta", include_schema=True, schema_header=True)
     assert [(c.id, c.label, c.ecl_type, c.column_type, c.raw_size, c.natural) for c in r.columns] == [
         (1, "name", "string10", "String", 10, True), (2, "id", "integer4", "Integer", None, True),
         (3, "__fileposition__", "unsigned8", "Unsigned Integer", None, False)]
@@ -187,7 +189,7 @@ def test_file_metadata(cat):
     assert r.xml_schema.startswith('<?xml version="1.0" encoding="UTF-8"?><xs:schema')
     assert r.xpath_schema == ""
     with pytest.raises(DomainError) as err:
-        dataview.file_metadata(cat, "")
+        views.file_metadata(cat, "")
     assert (err.value.code, err.value.message) == (
         20052, "CWsDfuEx::onDFUGetFileMetaData: LogicalFileName not set")
 
@@ -209,22 +211,22 @@ def test_ecl_parsing_and_type_info():
         with pytest.raises(EclParseError):
             parse_record(bad)
     with pytest.raises(DomainError) as err:
-        dataview.ecl_type_info("RECORD\n  string10 a;\n  nonsense b;\nEND;")
+        layouts.ecl_type_info("RECORD\n  string10 a;\n  nonsense b;\nEND;")
     assert err.value.code == 20066
     assert err.value.message == ("Failed in parsing ECL record definition: unknown type "
                                  "'nonsense' @ 3:3.")
-    assert json.loads(dataview.ecl_type_info(PEOPLE_ECL))["length"] == 14
+    assert json.loads(layouts.ecl_type_info(PEOPLE_ECL))["length"] == 14
 
 
 def test_def_file_and_type_info(cat):
     make_people(cat, "v::def", 1)
     make_file(cat, "v::noecl", b"1")
-    data, mime = dataview.record_def_file(cat, "v::def", "xml")
+    data, mime = layouts.record_def_file(cat, "v::def", "xml")
     assert mime == "text/xml" and data.decode() == (
         '<Table>\n <Field ecltype="string10" label="name" name="name" position="0" size="10" '
         'type="string"/>\n <Field ecltype="integer4" label="id" name="id" position="1" size="4" '
         'type="integer"/>\n <filename>def</filename>\n</Table>\n')
-    text, mime = dataview.record_def_file(cat, "v::def", "def")
+    text, mime = layouts.record_def_file(cat, "v::def", "def")
     assert mime == "text/plain" and text.decode().startswith("def := RECORD\n  STRING10 name;")
     for args, expected in ((("v::def", ""), (20052, "Invalid format")),
                            (("v::def", "XML"), (-1, "Invalid value for type DFUDefFileFormat: XML")),
@@ -232,11 +234,11 @@ def test_def_file_and_type_info(cat):
                            (("v::nope", "xml"), (20038, "Cannot find file v::nope.")),
                            (("v::noecl", "def"), (20051, "No record definition for file v::noecl."))):
         with pytest.raises(DomainError) as err:
-            dataview.record_def_file(cat, *args)
+            layouts.record_def_file(cat, *args)
         assert (err.value.code, err.value.message) == expected
-    assert json.loads(dataview.file_type_info(cat, "v::def"))["length"] == 14
-    assert dataview.file_type_info(cat, "v::noecl") is None
+    assert json.loads(layouts.file_type_info(cat, "v::def"))["length"] == 14
+    assert layouts.file_type_info(cat, "v::noecl") is None
     with pytest.raises(DomainError) as err:
-        dataview.file_type_info(cat, "v::gone")
+        layouts.file_type_info(cat, "v::gone")
     assert (err.value.code, err.value.message) == (20038, "Cannot find file v::gone.")
     assert def_file(parse_record(PEOPLE_ECL), "t", "xml").startswith(b"<Table>")

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from wsservices.engine.datadir import CLIENT_DATA_BASE
-from wsservices.engine.fileview.ecl import EclParseError, json_type_info, parse_record
+from wsservices.engine.fileview.eclrecord import EclParseError, parse_record
+from wsservices.engine.fileview.ecltypes import json_type_info
 from wsservices.engine.dali.query import FileRow
 from wsservices.engine.dali.files import FileCatalog, LogicalFileInfo, to_int, truthy
 from wsservices.wsdfu import models

@@ -1,7 +1,7 @@
 """WsDfu's data-view and layout methods (wsdfu.md §4.8-4.13)."""
 from __future__ import annotations
 
-from wsservices.engine.fileview import dataview
+from wsservices.engine.fileview import layouts, source, views
 from wsservices.engine.errors import DomainError
 from wsservices.wsdfu import models
 
@@ -33,18 +33,18 @@ class ViewMethods:
 
     # -- rows --------------------------------------------------------------------------------
     def DFUBrowseData(self, req):
-        r = dataview.browse(self.files, req.LogicalName, req.Start, req.Count, req.FilterBy,
+        r = views.browse(self.files, req.LogicalName, req.Start, req.Count, req.FilterBy,
                             schema_only=bool(req.SchemaOnly),
                             disable_uppercase=bool(req.DisableUppercaseTranslation))
         return self._browse_response(models.DFUBrowseDataResponse(), r, req)
 
     def _browse_response(self, resp, r, req):
-        shown = dataview.parse_show_columns(req.ShowColumns)
+        shown = source.parse_show_columns(req.ShowColumns)
         hidden = [models.DFUDataColumn(ColumnLabel=label, ColumnType=kind,
                                        ColumnSize=1 if shown is None or i in shown else 0)
                   for i, (label, kind) in enumerate(r.column_labels)]
-        filters = dataview.parse_filter_by(req.FilterBy)
-        filter_by, go_back = dataview.filter_echo(filters)
+        filters = source.parse_filter_by(req.FilterBy)
+        filter_by, go_back = source.filter_echo(filters)
         resp.LogicalName = r.logical_name
         resp.Start = r.start
         resp.PageSize = r.requested
@@ -69,7 +69,7 @@ class ViewMethods:
         if req.ParentName:
             resp.ParentName = req.ParentName
         if r.timed_out:
-            resp.MsgToDisplay = dataview.TIMED_OUT
+            resp.MsgToDisplay = source.TIMED_OUT
         return resp
 
     def DFUGetDataColumns(self, req):
@@ -77,7 +77,7 @@ class ViewMethods:
         resp = models.DFUGetDataColumnsResponse(ChooseFile=req.ChooseFile or 0)
         if not name:
             return resp
-        return self._columns_response(resp, dataview.data_columns(self.files, name, req.FilterBy),
+        return self._columns_response(resp, views.data_columns(self.files, name, req.FilterBy),
                                       req)
 
     def _columns_response(self, resp, r, req):
@@ -106,7 +106,7 @@ class ViewMethods:
         open_name = req.OpenLogicalName or ""
         if open_name:
             try:
-                columns = dataview.data_columns(self.files, open_name.strip(), req.FilterBy)
+                columns = views.data_columns(self.files, open_name.strip(), req.FilterBy)
             except DomainError as exc:  # shown to the user, not raised (ESP >= 1.08)
                 resp.MsgToDisplay = exc.message
                 return resp
@@ -115,7 +115,7 @@ class ViewMethods:
         name = req.LogicalName or open_name
         if name:
             schema_only = True if req.SchemaOnly is None else bool(req.SchemaOnly)
-            r = dataview.browse(self.files, name, req.Start, req.Count, req.FilterBy,
+            r = views.browse(self.files, name, req.Start, req.Count, req.FilterBy,
                                 schema_only=schema_only,
                                 disable_uppercase=bool(req.DisableUppercaseTranslation))
             req.SchemaOnly = schema_only
@@ -125,7 +125,7 @@ class ViewMethods:
 
     # -- layouts -----------------------------------------------------------------------------
     def DFUGetFileMetaData(self, req):
-        r = dataview.file_metadata(self.files, req.LogicalFileName,
+        r = views.file_metadata(self.files, req.LogicalFileName,
                                    include_schema=bool(req.IncludeXmlSchema),
                                    schema_header=bool(req.AddHeaderInXmlSchema),
                                    include_xpath_schema=bool(req.IncludeXmlXPathSchema),
@@ -143,13 +143,13 @@ class ViewMethods:
 
     def DFURecordTypeInfo(self, req):
         include_json = True if req.IncludeJsonTypeInfo is None else bool(req.IncludeJsonTypeInfo)
-        info = dataview.file_type_info(self.files, req.Name, include_json)
+        info = layouts.file_type_info(self.files, req.Name, include_json)
         return models.DFURecordTypeInfoResponse(jsonInfo=info)
 
     def EclRecordTypeInfo(self, req):
         include_json = True if req.IncludeJsonTypeInfo is None else bool(req.IncludeJsonTypeInfo)
-        return models.EclRecordTypeInfoResponse(jsonInfo=dataview.ecl_type_info(req.Ecl, include_json))
+        return models.EclRecordTypeInfoResponse(jsonInfo=layouts.ecl_type_info(req.Ecl, include_json))
 
     def DFUDefFile(self, req):
-        data, _mime = dataview.record_def_file(self.files, req.Name, req.Format)
+        data, _mime = layouts.record_def_file(self.files, req.Name, req.Format)
         return models.DFUDefFileResponse(defFile=[data])

@@ -45,8 +45,8 @@ from .locks import LockRegistry
 from ..names import parse_logical_name
 from ..names import part_mask as default_part_mask
 
-# the catalogue's API: the catalogue, and the records and errors it takes and gives (dfs_records.py)
-__all__ = ["FileCatalog", "catalog", "iter_leaf_names", "DeleteFailed", "HistoryRecord", "LogicalFileInfo",
+# the catalogue's API: the catalogue, and the records and errors it takes and gives (records.py)
+__all__ = ["FileCatalog", "iter_leaf_names", "DeleteFailed", "HistoryRecord", "LogicalFileInfo",
            "NewLogicalFile", "OwnedBySuperfile", "PartRecord", "ProtectEntry", "RenameFailed", "local_name",
            "to_int", "truthy"]
 

@@ -1,6 +1,6 @@
 """Key indexes over the records of logical files, for the emulated Roxie's keyed lookups.
 
-Records are read once per file through dataview.py's public functions (`open_source` and
+Records are read once per file through fileview/source.py's public functions (`open_source` and
 `DataSource.rows`), so whatever that module can read (fixed, variable, CSV, UTF text,
 compressed parts once supported there) Roxie can look up:
 
@@ -23,8 +23,8 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Mapping
 
-from ..fileview.dataview import open_source
-from ..fileview.ecl import EclParseError, parse_record
+from ..fileview.source import open_source
+from ..fileview.eclrecord import EclParseError, parse_record
 from ..errors import DomainError
 from ..dali.files import FileCatalog, LogicalFileInfo
 from ..dfu.transfer.formats import split_alternatives
