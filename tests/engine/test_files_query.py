@@ -1,4 +1,4 @@
-"""DFUQuery / DFUFileView over the catalogue (dfs_query.py): filters, sort, paging, rows."""
+"""DFUQuery / DFUFileView over the catalogue (dali/query.py): filters, sort, paging, rows."""
 from __future__ import annotations
 
 import pytest

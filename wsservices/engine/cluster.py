@@ -66,7 +66,7 @@ class Cluster:
 
 
 def _roxie(cluster: "Cluster"):
-    """The emulated Roxie targets (roxie.py): loads published queries and takes their locks."""
+    """The emulated Roxie targets (roxie/server.py): loads published queries and takes their locks."""
     from .roxie.server import Roxie
 
     return Roxie(cluster)

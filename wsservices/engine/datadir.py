@@ -2,7 +2,7 @@
 
 Layout (DESIGN.md "State on disk")::
 
-    <data>/dali.sqlite                              metadata (store.py)
+    <data>/dali.sqlite                              metadata (dali/store.py)
     <data>/dropzones/<dropzone name>/               one folder per drop zone
     <data>/nodes/<node>/hpcc-data/thor/<scopes>/    file parts: <tail>._<p>_of_<N>
     <data>/nodes/<node>/hpcc-mirror/thor/<scopes>/  replicas

@@ -6,8 +6,8 @@ response model. The rest of the contract (the direct-access DFUFileAccess/Create
 family) answers "not implemented by this emulator yet". DFUFileRename (ECM 1.68) is served in
 addition to the 1.65 contract (extra_models.py).
 
-The engine behind it: `wsservices.engine.files.catalog(cluster)` (logical files, with
-``.superfiles`` and ``.locks``), dfs_query.py, dfs_actions.py, dataview.py, dfs_xml.py.
+The engine behind it: `wsservices.engine.dali.catalog.catalog(cluster)` (logical files, with
+``.superfiles`` and ``.locks``), dali/query.py, dali/actions.py, dali/filexml.py and fileview/.
 """
 from __future__ import annotations
 

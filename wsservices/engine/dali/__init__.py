@@ -1,1 +1,14 @@
-"""TODO"""
+"""Dali: the metadata store and the distributed file system's catalogue.
+
+* ``store``      - the SQLite store standing in for Dali's property tree (files, workunits, package
+  maps, query sets, locks), with its schema migrations
+* ``records``    - the catalogue's records and errors (parts, history, a file as read)
+* ``files``      - the logical-file catalogue (`FileCatalog`): read, create, delete, rename,
+  protect, attributes
+* ``locks``      - Dali's file locks (READ, HOLD, WRITE) and their messages
+* ``superfiles`` - superfile membership and transactions
+* ``catalog``    - one catalogue per cluster, with its superfiles and locks (`catalog(cluster)`)
+* ``query``      - DFUQuery / DFUFileView over the catalogue
+* ``actions``    - WsDfu's bulk and summary operations (DFUArrayAction, DFUSpace, DFUSearch, rename)
+* ``filexml``    - Dali metadata as XML (Savexml, Add, AddRemote)
+"""

@@ -25,7 +25,7 @@ changes nothing; part files are removed only after the metadata change is commit
 
 Not emulated: scope permissions (LDAP), restricted-file read checks (WsDfu reads as a
 privileged user anyway), HPCC's own compressed part format (block-compressed parts use the
-emulator's, transfer/partfile.py), Sasha's expiry job, the per-part
+emulator's, dfu/transfer/partfile.py), Sasha's expiry job, the per-part
 ``@modified`` attribute, renaming with cluster qualifiers (split/merge of copies).
 """
 from __future__ import annotations

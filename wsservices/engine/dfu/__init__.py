@@ -1,1 +1,14 @@
-"""TODO"""
+"""The DFU server: DFU workunits and the jobs that move data.
+
+* ``wuid``       - the DFU workunit id clock
+* ``workunits``  - workunits as Dali keeps them, and their search
+* ``wuactions``  - what FileSpray's workunit methods do (abort, delete, protect, update, ...)
+* ``requests``   - FileSpray's checks on a transfer request, and the workunit it queues
+* ``fileformat`` - a spray source's record format as a workunit stores it
+* ``server``     - the queue and its workers
+* ``jobs``       - one job per DFU command (spray, despray, copy, rename, replicate)
+* ``supercopy``  - copying a superfile with its structure
+* ``writer``     - how jobs write files (temporary names, writeback, fsync, rename)
+* ``progress``   - the progress and summary texts
+* ``transfer/``  - planning sprays, desprays and copies per format, and the part file format
+"""

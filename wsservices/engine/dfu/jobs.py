@@ -1,9 +1,9 @@
 """The jobs the DFU server runs, one per DFU command: spray, despray, copy, rename, replicate
-(supercopy: dfusupercopy.py).
+(supercopy: supercopy.py).
 
 Each job takes a `JobContext` (its workunit, progress reporting, the abort flag) and returns
 (finished) or raises a DomainError with the DFU server's text (failed). Files are written as
-the DFU server writes them (dfuwriter.py): under a temporary name, fsynced, renamed into place,
+the DFU server writes them (writer.py): under a temporary name, fsynced, renamed into place,
 and only then is the logical file registered, in one store transaction. A failed or aborted job
 removes its temporary files and registers nothing.
 

@@ -6,7 +6,7 @@ Which columns a file shows:
 * ``@format`` ``csv`` or starting with ``utf`` (sprayed CSV, XML and JSON, ECL-written CSV/XML/
   JSON): one column ``line`` (``string``; ``utf8`` for UTF formats), one row per text line with
   the terminator stripped; Total = ``@recordCount`` or -1.
-* an ``ECL`` record: its fields (flat Thor layout, see dfs_ecl.py); Total = size / row size for
+* an ``ECL`` record: its fields (flat Thor layout, see eclrecord.py, eclrows.py); Total = size / row size for
   fixed-size rows, else ``@recordCount`` or -1. Unparsable text: ``Could not process record
   description for '<lfn>'`` (6702).
 * no ECL but ``@recordSize`` N: one column ``contents`` (``string N``); N = 0 gives ``File <lfn>

@@ -2,7 +2,7 @@
 that the active package map of that Roxie target defines as a superfile for the query is
 answered from the package, without looking in Dali.
 
-Uses the emulated Roxie's resolution (packagemaps.py `PackageMaps.resolve`): the package is the
+Uses the emulated Roxie's resolution (maps.py `PackageMaps.resolve`): the package is the
 one matched for the query (ESP reports the package that defines the superfile, which differs
 only when it is inherited from a base package), and subfiles are listed in **reverse** order,
 as ESP does.

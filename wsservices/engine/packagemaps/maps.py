@@ -1,6 +1,6 @@
 """Roxie package maps on the Dali store: maps, parts, PackageSets and activation. Validation,
-query file mappings and the file resolution the emulated Roxie uses are in pkg_checks.py (a part
-of `PackageMaps`); the values taken and returned are in pkg_values.py.
+query file mappings and the file resolution the emulated Roxie uses are in checks.py (a part
+of `PackageMaps`); the values taken and returned are in values.py.
 
 Storage (packageprocess.md §4.1), one row per node of Dali's trees:
 

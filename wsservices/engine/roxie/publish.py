@@ -8,7 +8,7 @@ id. Unpublishing follows ``removeNamedQuery``: the id and every alias to it go.
 
 Tables: ``queries``, ``query_aliases``, ``query_files`` (one row per file, ``optional`` = OPT,
 ``kind`` ``index``) and ``query_keys``. Package-map validation reads the same tables
-(pkg_queries.py).
+(packagemaps/querysets.py).
 
 Not emulated: the workunit and DLL behind a query (``wuid`` stays empty), WsWorkunits
 publishing (WUPublishWorkunit, copying files to the Roxie cluster, the ``<name>.0`` package
