@@ -18,7 +18,7 @@ ENGINE = ROOT / "wsservices" / "engine"
 #: the engine's components, each importing only the shared modules and the components before it
 COMPONENT_ORDER = ("dali", "dfu", "landingzone", "packagemaps", "fileview", "roxie")
 #: the shared modules that assemble the components
-ASSEMBLERS = {"cluster", "reset"}
+ASSEMBLERS = {"cluster", "reset", "recovery"}
 COMPONENT_PREFIXES = ("dfs_", "dfu", "pkg_", "roxie_", "dali_", "xref_")
 WEB_LIBRARIES = {"spyne", "werkzeug", "zeep", "requests"}
 

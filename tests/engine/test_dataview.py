@@ -31,6 +31,16 @@ def test_fixed_rows_page_across_parts(cat):
     assert src.rows(60, 5).rows == []
 
 
+def test_a_part_that_goes_away_under_a_view_is_a_clean_error(cat):
+    make_people(cat, "v::gone", 40, parts=2)
+    src = source.open_source(cat, "v::gone")
+    for _, path in cat.part_paths("v::gone"):
+        path.unlink()      # as a delete or a replacement would, after the view was opened
+    with pytest.raises(source.FileViewError) as err:
+        src.rows(0, 5)
+    assert (err.value.code, err.value.message) == (6707, "Failed to open file v::gone for browsing")
+
+
 def test_browse_result_text_and_limits(cat):
     make_people(cat, "v::br", 30)
     r = views.browse(cat, " v::br ", 28, 0)

@@ -117,5 +117,7 @@ def test_part_names_and_directories():
     assert logical_directory("~Tutorial::YN::People") == "tutorial/yn"
     assert logical_directory(".::myfile") == ""
     assert parse_logical_name(".::a::.::b::c").directory == "a/b"
-    # a '..' scope can never climb out of the base directory
-    assert logical_directory("..::..::x") == "%2e%2e/%2e%2e"
+    # a '..' scope can never climb out of the base directory, nor share a folder with another name
+    assert logical_directory("..::..::x") == "%2E%2E/%2E%2E"
+    assert logical_directory("%2e%2e::%2E%2E::x") == "%2e%2e/%2e%2e"
+    assert part_file_name("..", 1, 2) == "%2E%2E._1_of_2"

@@ -14,6 +14,7 @@ from .config import Settings
 from .datadir import DataDir
 from .dfu.server import DfuServer
 from .environment import Environment
+from .recovery import recover
 from .dali.store import Store
 from .dfu.workunits import WorkunitStore
 
@@ -34,11 +35,13 @@ class Cluster:
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "Cluster":
-        """Open the data dir and store, and start the DFU server's workers."""
+        """Open the data dir and store, finish what a crash interrupted (recovery.py), and start
+        the DFU server's workers."""
         settings = settings or Settings()
         datadir = DataDir(settings.data_dir, settings.environment).create()
         store = Store.open(datadir.dali_path)
         cluster = cls(settings, datadir, store)
+        recover(cluster)
         cluster.dfu.start()
         return cluster
 

@@ -24,9 +24,11 @@ Which error wins when a name breaks several rules: the segments between ``::`` a
 to right (characters, then blankness), then the ``.`` tail rule.
 
 Physical layout (filespray.md §6.2): one directory per scope below the cluster's base directory,
-and part files named ``<tail>._<p>_of_<N>`` (also ``._1_of_1``). A scope that would be a special
-directory name (``..``) is written as ``%2e%2e`` so that no name can leave the base directory —
-an emulator safeguard; the notes do not say what Dali does with it.
+and part files named ``<tail>._<p>_of_<N>`` (also ``._1_of_1``). A scope or tail that would be a
+special directory name (``..``) is written as ``%2E%2E`` so that no name can leave the base
+directory (Dali's ``translateLFNToPath`` escapes only characters invalid in file names and would
+climb out); as every name is lower-cased and escapes are upper-case, the mapping from names to
+paths is one-to-one.
 """
 from __future__ import annotations
 
@@ -222,10 +224,14 @@ def _decode_caret(component: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def _path_component(text: str) -> str:
-    """One scope or tail as a file-name component: invalid characters become ``%XX``."""
+    """One scope or tail as a file-name component, as Dali's ``translateLFNToPath`` writes it:
+    lower case, characters that are invalid in a file name as ``%XX`` (upper-case hex). The
+    emulator also writes ``..`` (and ``.``) that way, where Dali would leave the directory; as
+    names are lower-cased and only escapes use upper case, two distinct names never share a
+    path (``a::..::b`` is ``a/%2E%2E/b``, ``a::%2e%2e::b`` is ``a/%2e%2e/b``)."""
     if text in (".", ".."):
-        return "".join(f"%{ord(c):02x}" for c in text)
-    return "".join(f"%{ord(c):02x}" if (c in INVALID_CHARS or ord(c) < 32) else c
+        return "".join(f"%{ord(c):02X}" for c in text)
+    return "".join(f"%{ord(c):02X}" if (c in INVALID_CHARS or ord(c) < 32) else c
                    for c in text.lower())
 
 

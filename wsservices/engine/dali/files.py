@@ -41,6 +41,7 @@ from .records import (DeleteFailed, HistoryRecord, LogicalFileInfo, NewLogicalFi
                       now_utc_precise, to_int, truthy)
 from ..errors import (DomainError, FileExists, FileLocked, FileNotFound, FileProtected, ForeignFileOperation,
                       InternalError, MissingArgument)
+from .intents import IntentLog, Switch, make_dirs
 from .locks import LockRegistry
 from ..names import parse_logical_name
 from ..names import part_mask as default_part_mask
@@ -69,6 +70,7 @@ class FileCatalog:
         self.store = cluster.store
         self.datadir: DataDir = cluster.datadir
         self.locks = LockRegistry(self.store)
+        self.intents = IntentLog(self.store, self.datadir.root)
         #: the superfile operations on this catalogue (superfiles.SuperfileManager), set by
         #: catalog.catalog(), which builds the catalogue (superfiles build on it)
         self.superfiles: Any = None
@@ -151,15 +153,19 @@ class FileCatalog:
         return [HistoryRecord(*tuple(r)) for r in rows]
 
     # -- creating ----------------------------------------------------------------------------
-    def create(self, f: NewLogicalFile, overwrite: bool = False, *,
-               require_parts: bool = True) -> None:
-        """Register a logical file whose part files are already in place, in one transaction.
+    def create(self, f: NewLogicalFile, overwrite: bool = False, *, require_parts: bool = True,
+               staged: dict[Path, Path] | None = None, holder: str = "") -> None:
+        """Register a logical file, in one transaction.
 
         An existing file of that name: without ``overwrite`` ``DFS Exception: 1: logical name
         <lfn> already exists`` (code 1); with it the old entry must be removable (not locked by
-        someone else, not protected, not a superfile member) and is replaced; its part files that
-        the new file does not reuse are removed after the commit. ``require_parts`` checks that
-        every primary part file exists (turn it off only for metadata-only imports).
+        someone else, not protected, not a superfile member) and is replaced. ``staged`` maps
+        part paths (and replica paths) to where their new bytes wait under another name: the
+        catalogue switch, an intent (intents.py) and a WRITE lock for ``holder`` commit together,
+        and only then are the staged files renamed into place and the old file's unused parts
+        removed, so a refusal changes nothing and a crash is finished at start-up.
+        ``require_parts`` checks that every primary part file (or its staged file) exists (turn
+        it off only for metadata-only imports).
         """
         parsed = local_name(f.name)
         group = (f.group or parsed.cluster or "").strip().lower()
@@ -177,11 +183,12 @@ class FileCatalog:
         new_paths = {self._path(shape, p.node, p.number) for p in parts}
         new_paths |= {self._path(shape, p.replica_node, p.number, mirror=True)
                       for p in parts if p.replica_node}
+        staged = dict(staged or {})
         if require_parts:
             for p in parts:
                 path = self._path(shape, p.node, p.number)
-                if not path.is_file():
-                    raise InternalError(f"Part {p.number} of {parsed.name} is missing ({path})")
+                if not staged.get(path, path).is_file():
+                    raise InternalError(f"Part {p.number} of {parsed.name} is missing")
         stamp = now_utc()
         modified = str(attrs.pop("modified", None) or stamp)
         attrs.setdefault("accessed", stamp)
@@ -205,7 +212,10 @@ class FileCatalog:
             self._write_attrs(conn, file_id, attrs)
             if history:
                 self._append_history(conn, file_id, history)
-        self._unlink(p for p in old_paths if p not in new_paths)
+            switch = Switch([(tmp, final) for final, tmp in staged.items()],
+                            [p for p in old_paths if p not in new_paths])
+            self.intents.switch_after_commit(conn, switch, holder or f"create {parsed.name}",
+                                             [parsed.name] if switch.renames else [])
 
     def add_cluster(self, name: str, group: str, parts: list[PartRecord]) -> None:
         """Give an existing file a copy on another node group (a multi-cluster file, as a
@@ -361,11 +371,13 @@ class FileCatalog:
             else:
                 paths = self._all_paths(conn, row)
                 conn.execute("DELETE FROM logical_files WHERE id = ?", (row["id"],))
-        self._unlink(paths)
+            self.intents.switch_after_commit(conn, Switch(removals=paths), f"delete {lfn}")
 
-    def rename(self, old: str, new: str) -> None:
+    def rename(self, old: str, new: str, holder: str = "") -> None:
         """Rename a logical file and move its part files (Dali ``renamePhysical``; the texts of
-        wsdfu.md §4.18). One transaction; a part that cannot be moved undoes the moves."""
+        wsdfu.md §4.18). One transaction renames it in the catalogue and records the moves as
+        an intent (with a WRITE lock on the new name for ``holder``); the parts move after the
+        commit, and a crash in between is finished at start-up."""
         src, dst = parse_logical_name(old), parse_logical_name(new)
         if src.is_external or dst.is_external:
             raise RenameFailed("rename: cannot rename external files")
@@ -375,47 +387,50 @@ class FileCatalog:
             raise RenameFailed("rename: cannot specify both source and destination clusters on rename")
         if src.name == dst.name:
             raise RenameFailed(f"rename: cannot rename file {src.name} to itself")
-        moved: list[tuple[Path, Path]] = []
-        try:
-            with self.store.transaction() as conn:
-                row = self._row(conn, src.name)
-                if row is None:
-                    raise RenameFailed(f"rename: file {src.name} doesn't exist in the file system")
-                if row["is_superfile"]:
-                    raise RenameFailed(f"rename: cannot rename file {src.name} as is SuperFile")
-                try:
-                    self.check_removable(conn, row, src.name)
-                except (FileProtected, OwnedBySuperfile) as exc:
-                    raise RenameFailed(f"rename: {exc.message}") from None
-                if self._row(conn, dst.name) is not None:
-                    raise RenameFailed(f"rename: file {dst.name} already exist in the file system")
-                old_shape = _Shape.of(row)
-                new_shape = _Shape(dst.name, DataDir.client_directory(dst),
-                                   default_part_mask(dst.tail), row["num_parts"])
-                for part_row in conn.execute("SELECT part_no, node, replica_node FROM file_parts "
-                                             "WHERE file_id = ?", (row["id"],)).fetchall():
-                    for node, mirror in ((part_row["node"], False), (part_row["replica_node"], True)):
-                        if not node:
-                            continue
-                        a = self._path(old_shape, node, part_row["part_no"], mirror)
-                        b = self._path(new_shape, node, part_row["part_no"], mirror)
-                        if a.exists() and a != b:
-                            b.parent.mkdir(parents=True, exist_ok=True)
-                            a.replace(b)
-                            moved.append((a, b))
-                conn.execute("UPDATE logical_files SET name = ?, scope = ?, tail = ?, "
-                             "directory = ?, partmask = ? WHERE id = ?",
-                             (dst.name, dst.scope, dst.tail, new_shape.directory,
-                              new_shape.mask, row["id"]))
-        except BaseException:
-            for a, b in reversed(moved):
-                try:
-                    b.replace(a)
-                except OSError:  # pragma: no cover - best effort
-                    pass
-            raise
+        with self.store.transaction() as conn:
+            row = self._row(conn, src.name)
+            if row is None:
+                raise RenameFailed(f"rename: file {src.name} doesn't exist in the file system")
+            if row["is_superfile"]:
+                raise RenameFailed(f"rename: cannot rename file {src.name} as is SuperFile")
+            try:
+                self.check_removable(conn, row, src.name)
+            except (FileProtected, OwnedBySuperfile) as exc:
+                raise RenameFailed(f"rename: {exc.message}") from None
+            if self._row(conn, dst.name) is not None:
+                raise RenameFailed(f"rename: file {dst.name} already exist in the file system")
+            old_shape = _Shape.of(row)
+            new_shape = _Shape(dst.name, DataDir.client_directory(dst),
+                               default_part_mask(dst.tail), row["num_parts"])
+            moves: list[tuple[Path, Path]] = []
+            for part_row in conn.execute("SELECT part_no, node, replica_node FROM file_parts "
+                                         "WHERE file_id = ?", (row["id"],)).fetchall():
+                for node, mirror in ((part_row["node"], False), (part_row["replica_node"], True)):
+                    if not node:
+                        continue
+                    a = self._path(old_shape, node, part_row["part_no"], mirror)
+                    b = self._path(new_shape, node, part_row["part_no"], mirror)
+                    if a.exists() and a != b:
+                        make_dirs(b.parent)
+                        moves.append((a, b))
+            conn.execute("UPDATE logical_files SET name = ?, scope = ?, tail = ?, "
+                         "directory = ?, partmask = ? WHERE id = ?",
+                         (dst.name, dst.scope, dst.tail, new_shape.directory,
+                          new_shape.mask, row["id"]))
+            self.intents.switch_after_commit(conn, Switch(renames=moves), holder or f"rename {src.name}",
+                                             [dst.name])
 
     # -- rules -------------------------------------------------------------------------------
+    def check_replaceable(self, name: str) -> None:
+        """Before any byte of a new ``name`` is written: raise what `create` with ``overwrite``
+        would raise for the existing file (a lock, Protect entries, superfile owners); nothing
+        when there is no such file."""
+        parsed = local_name(name)
+        with self.store.connection() as conn:
+            row = self._row(conn, parsed.name)
+            if row is not None:
+                self.check_removable(conn, row, parsed.name)
+
     def check_removable(self, conn, row, lfn: str) -> None:
         """Raise the reason Dali gives for not removing/renaming/overwriting ``row``: a lock
         held by someone else, Protect entries, superfile owners (in that order)."""
@@ -627,14 +642,6 @@ class FileCatalog:
             if r["replica_node"]:
                 out.append(self._path(shape, r["replica_node"], r["part_no"], mirror=True))
         return out
-
-    @staticmethod
-    def _unlink(paths: Iterable[Path]) -> None:
-        for path in paths:
-            try:
-                path.unlink(missing_ok=True)
-            except OSError:  # pragma: no cover - a directory or permissions: leave it
-                pass
 
 
 @dataclass(frozen=True)

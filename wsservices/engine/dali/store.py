@@ -22,17 +22,21 @@ Threads: connections are pooled and lent to one thread at a time; a thread that 
 `Store.transaction` reuses its connection for every nested call. Writes use
 ``BEGIN IMMEDIATE``; readers never block writers (WAL). ``synchronous=NORMAL``: a process crash
 never loses a committed transaction or leaves a half-written one; a power cut may lose the last
-commits (not emulated: Dali's own persistence model).
+commits, except those of ``transaction(durable=True)`` (the log is synced, as
+``synchronous=FULL`` would), which the switch intents use because files are renamed on the
+strength of them (not emulated: Dali's own persistence model). `after_commit` runs work once the
+outermost transaction has committed, and never if it rolls back.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 
 class StoreError(RuntimeError):
@@ -273,6 +277,17 @@ CREATE TABLE query_keys (
     FOREIGN KEY (query_set, query_id) REFERENCES queries(query_set, id) ON DELETE CASCADE
 );
 """),
+    Migration(6, "switch intents: what a write is about to change on disk, for crash recovery",
+              """
+CREATE TABLE switch_intents (
+    id       INTEGER PRIMARY KEY,
+    holder   TEXT NOT NULL DEFAULT '',          -- who switches (a DFU workunit, a WsDfu call)
+    created  TEXT NOT NULL,
+    renames  TEXT NOT NULL DEFAULT '[]',        -- JSON [[staged, final], ...], data-dir relative
+    removals TEXT NOT NULL DEFAULT '[]',        -- JSON [path, ...], data-dir relative
+    locks    TEXT NOT NULL DEFAULT '[]'         -- JSON [lock id, ...] taken for the switch
+);
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -341,11 +356,13 @@ class Store:
                     self._idle.append(conn)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, durable: bool = False) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if the block raises.
 
         Nested use on the same thread becomes a SAVEPOINT, so an inner failure that the caller
-        catches undoes only the inner block.
+        catches undoes only the inner block (and drops the `after_commit` work it registered).
+        ``durable``: the commit is on disk when this returns (``synchronous=FULL``); a nested
+        durable transaction makes the outermost one durable.
         """
         with self.connection() as conn:
             depth = getattr(self._local, "depth", 0)
@@ -353,9 +370,12 @@ class Store:
                 name = f"sp{depth}"
                 conn.execute(f"SAVEPOINT {name}")
                 self._local.depth = depth + 1
+                self._local.durable = getattr(self._local, "durable", False) or durable
+                pending = len(self._local.after)
                 try:
                     yield conn
                 except BaseException:
+                    del self._local.after[pending:]
                     if conn.in_transaction:
                         conn.execute(f"ROLLBACK TO {name}")
                         conn.execute(f"RELEASE {name}")
@@ -367,16 +387,48 @@ class Store:
                 return
             conn.execute("BEGIN IMMEDIATE")
             self._local.depth = 1
+            self._local.durable = durable
+            self._local.after = []
             try:
                 yield conn
             except BaseException:
+                self._local.after = []
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
             else:
                 conn.execute("COMMIT")
+                if self._local.durable:
+                    self._sync_log()
             finally:
                 self._local.depth = 0
+            after, self._local.after = self._local.after, []
+            for work in after:
+                work()
+
+    def _sync_log(self) -> None:
+        """What ``synchronous=FULL`` does at a commit (it cannot be switched inside one): sync
+        the write-ahead log, which holds the transaction just committed."""
+        wal = Path(f"{self.path}-wal")
+        if self._journal_mode.lower() == "wal" and wal.exists():
+            fd = os.open(wal, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def make_durable(self) -> None:
+        """Make the current outermost transaction `durable` (no effect outside one)."""
+        if getattr(self._local, "depth", 0):
+            self._local.durable = True
+
+    def after_commit(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once the current outermost transaction commits (at once outside one);
+        dropped if the transaction, or the savepoint it was registered in, rolls back."""
+        if getattr(self._local, "depth", 0):
+            self._local.after.append(work)
+        else:
+            work()
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one statement (in the current transaction, if any); returns the rowcount."""

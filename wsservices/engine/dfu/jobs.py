@@ -21,14 +21,16 @@ maxConnections; the on-disk format is the emulator's own (transfer/partfile.py),
 from __future__ import annotations
 
 import fnmatch
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from wsservices.engine.dfu import fileformat, transfer
 from wsservices.engine.dfu import workunits as W
 from wsservices.engine.datadir import DataDir
-from wsservices.engine.dfu.supercopy import supercopy
+from wsservices.engine.dfu.server import lock_holder
+from wsservices.engine.dfu.supercopy import supercopy as copy_superfile
 from wsservices.engine.dfu.writer import Writer, Written
 from wsservices.engine.errors import DomainError
 from wsservices.engine.dali.files import NewLogicalFile, PartRecord
@@ -53,8 +55,37 @@ def _thor(cluster, group: str):
 
 
 def _check_destination(files, name: str, overwrite: bool) -> None:
-    if files.exists(name) and not overwrite:
-        raise _fail(f"Destination file {name} already exists and overwrite not specified")
+    """Every check that can refuse the write, before any byte of it: an existing destination
+    needs ``overwrite`` and must be replaceable (no lock, no Protect entry, no superfile owner;
+    the texts `FileCatalog.create` would give at the end)."""
+    if files.exists(name):
+        if not overwrite:
+            raise _fail(f"Destination file {name} already exists and overwrite not specified")
+        files.check_replaceable(name)
+
+
+@contextmanager
+def _reading(ctx, name: str) -> Iterator[None]:
+    """Dali READ locks on ``name`` (and, for a superfile, on every member, nested ones too) for
+    as long as the job reads it: deleting, overwriting, renaming or changing it waits or fails
+    with Dali's lock message meanwhile."""
+    files = catalog(ctx.cluster)
+    holder = lock_holder(ctx.wu.wuid)
+    ids = files.locks.acquire([name], holder, "read")
+    try:
+        members: list[str] = []
+        pending = [name]
+        while pending:
+            info = files.get(pending.pop())
+            if info is not None and info.is_superfile:
+                fresh = [m for m in info.subfiles if m not in members]
+                members += fresh
+                pending += fresh
+        if members:
+            ids += files.locks.acquire(members, holder, "read")
+        yield
+    finally:
+        files.locks.release_ids(ids)
 
 
 def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: dict[str, Any],
@@ -69,6 +100,7 @@ def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: di
     total = plan.size * (2 if replicate else 1)
     writer = Writer(ctx, total, n)
     parts = []
+    files = catalog(cluster)
     try:
         for k, (part, (node, replica)) in enumerate(zip(plan.parts, nodes)):
             path = cluster.datadir.part_path(node, name, part.number, n)
@@ -84,16 +116,16 @@ def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: di
             for part, (node, replica) in zip(plan.parts, nodes):
                 written = writer.temporary(cluster.datadir.part_path(node, name, part.number, n))
                 writer.copy_file(written, cluster.datadir.part_path(replica, name, part.number, n, mirror=True))
-        writer.commit()
+        if compress:
+            attrs = {**attrs, "blockCompressed": True, "compressedSize": sum(p.compressed_size for p in parts)}
+        tail = name.split("::")[-1]
+        files.create(NewLogicalFile(name=name, group=thor.group, directory=DataDir.client_directory(name),
+                                    part_mask=transfer.part_mask(tail), parts=parts, attrs=attrs),
+                     overwrite=overwrite, staged=writer.staged(), holder=lock_holder(ctx.wu.wuid))
     except BaseException:
-        writer.discard()
+        writer.discard()   # nothing was switched: the staged files go, the old file stays as it was
         raise
-    if compress:
-        attrs = {**attrs, "blockCompressed": True, "compressedSize": sum(p.compressed_size for p in parts)}
-    tail = name.split("::")[-1]
-    catalog(cluster).create(NewLogicalFile(name=name, group=thor.group, directory=DataDir.client_directory(name),
-                                           part_mask=transfer.part_mask(tail), parts=parts, attrs=attrs),
-                            overwrite=overwrite)
+    writer.forget()
     ctx.wu.destination.update(num_parts=n, directory=DataDir.client_directory(name))
     ctx.report(writer.done, total, n, n, force=True)
 
@@ -186,6 +218,11 @@ def _expanded_size(p: _Part) -> int:
 
 
 def despray(ctx) -> None:
+    with _reading(ctx, ctx.wu.source["logical_name"]):
+        _despray(ctx)
+
+
+def _despray(ctx) -> None:
     wu, cluster = ctx.wu, ctx.cluster
     dst, opt = wu.destination, wu.options
     info, parts = _logical_parts(cluster, wu.source["logical_name"])
@@ -208,7 +245,7 @@ def despray(ctx) -> None:
                 if real.exists() and not opt.get("overwrite"):
                     raise DomainError(f"OVERWRITE not supplied and physical file {shown} exists", 8089)
                 writer.write(real, target.segments, opened, compress=bool(dst.get("compress")))
-        writer.commit()
+        writer.commit(catalog(cluster).intents, lock_holder(wu.wuid))
     except BaseException:
         if writer is not None:
             writer.discard()
@@ -233,6 +270,11 @@ def destination_compressed(wu: W.DfuWorkunit, source_compressed: bool) -> bool:
 
 
 def copy(ctx) -> None:
+    with _reading(ctx, ctx.wu.source["logical_name"]):
+        _copy(ctx)
+
+
+def _copy(ctx) -> None:
     wu, cluster = ctx.wu, ctx.cluster
     dst, opt = wu.destination, wu.options
     files = catalog(cluster)
@@ -264,12 +306,17 @@ def rename(ctx) -> None:
         raise _fail(f"Source file {source} could not be found")
     if files.exists(target):
         raise _fail(f"Target {target} already exists")
-    files.rename(source, target)
+    files.rename(source, target, holder=lock_holder(ctx.wu.wuid))
     ctx.report(1, 1, 1, 1, force=True)
 
 
 def replicate(ctx) -> None:
     """Re-create the mirror copy of every part that lacks one."""
+    with _reading(ctx, ctx.wu.source["logical_name"]):
+        _replicate(ctx)
+
+
+def _replicate(ctx) -> None:
     cluster = ctx.cluster
     files = catalog(cluster)
     name = ctx.wu.source["logical_name"]
@@ -287,11 +334,16 @@ def replicate(ctx) -> None:
             mirror = cluster.datadir.part_path(replica, name, rec.number, len(parts), mirror=True)
             if not mirror.exists():
                 writer.copy_file(path, mirror)
-        writer.commit()
+        writer.commit(files.intents, lock_holder(ctx.wu.wuid))
     except BaseException:
         writer.discard()
         raise
     ctx.report(writer.done, writer.total, len(parts), len(parts), force=True)
+
+
+def supercopy(ctx) -> None:
+    with _reading(ctx, ctx.wu.source["logical_name"]):
+        copy_superfile(ctx)
 
 
 JOBS: dict[int, Callable] = {W.IMPORT: spray, W.EXPORT: despray, W.COPY: copy, W.RENAME: rename,

@@ -17,7 +17,7 @@ from wsservices.engine.dfu import fileformat, transfer
 from wsservices.engine.dfu import workunits as W
 from wsservices.engine.datadir import check_client_path
 from wsservices.engine.errors import DomainError, DropZoneNotFound, InvalidArgument, InvalidLogicalName
-from wsservices.engine.names import parse_logical_name
+from wsservices.engine.names import parse_logical_name, part_mask
 
 @dataclass
 class SprayRequest:
@@ -113,7 +113,7 @@ def spray(cluster, req: SprayRequest) -> W.DfuWorkunit:
     queue = _queue(cluster, req.queue)
     source.update(req.source)
     target = fileformat.from_workunit(source).target
-    destination = {"logical_name": name, "group": req.dest_group.lower(), "part_mask": f"{tail}._$P$_of_$N$",
+    destination = {"logical_name": name, "group": req.dest_group.lower(), "part_mask": part_mask(tail),
                    "num_parts_override": req.dest_num_parts if req.dest_num_parts > 0 else 0,
                    "compress": req.compress, "wrap": req.wrap,
                    "format": int(target.format), "record_size": target.record_size}

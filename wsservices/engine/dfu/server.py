@@ -7,9 +7,9 @@ queue; a worker sets it `started`, runs the job for its command, and ends it `fi
 
 Abort: a queued workunit becomes `aborted` at once and is skipped when reached; a running one
 becomes `aborting`, its job stops at its next check with "Copy failed - User Abort" and it ends
-`aborted`. After a crash, workunits found `started`, `blocked` or `aborting` are failed and their temporary files
-removed (a job only renames its files into place and registers them at its very end), and
-`queued` ones are queued again.
+`aborted`. After a crash (recovery.py), workunits found `started`, `blocked` or `aborting` are failed,
+their temporary files removed and their read locks dropped (a job only switches its files into
+place at its very end, through a recorded intent), and `queued` ones are queued again.
 
 Not emulated: several queues with their own listeners (one pool serves every queue),
 scheduled workunits, monitors.
@@ -22,6 +22,7 @@ import threading
 import time
 from typing import Callable
 
+from wsservices.engine.dali.catalog import catalog
 from wsservices.engine.dfu import workunits as W
 from wsservices.engine.dfu.writer import temporary_files
 from wsservices.engine.errors import DomainError
@@ -29,7 +30,16 @@ from wsservices.engine.errors import DomainError
 log = logging.getLogger(__name__)
 
 USER_ABORT_CODE = 8196
+#: What a workunit that a crash stopped is failed with. The real DFU server records nothing: a
+#: workunit it meets again in state started or aborting is set to aborted, with only the log line
+#: "DFURUN: Workunit <wuid> aborted" (dali/dfu/dfurun.cpp runWU). The emulator fails it with this
+#: text instead, so that a script polling the workunit learns why it ended.
 CRASH_MESSAGE = "The DFU server stopped while this workunit was running"
+
+
+def lock_holder(wuid: str) -> str:
+    """Who a DFU job's Dali locks belong to, as lock messages name it."""
+    return f"DFU workunit {wuid}"
 
 
 class AbortRequested(DomainError):
@@ -103,7 +113,7 @@ class DfuServer:
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> None:
-        self.recover()
+        """Start the workers (after `recover`, which start-up recovery calls first)."""
         for t in self._threads:
             t.start()
 
@@ -115,15 +125,20 @@ class DfuServer:
         for t in self._threads:
             t.join(timeout)
 
-    def recover(self) -> None:
-        for wu in self.workunits.in_states(W.STARTED, W.ABORTING, W.BLOCKED):
+    def recover(self) -> int:
+        """Fail the workunits a crash stopped (their temporary files removed, their read locks
+        dropped) and queue the queued ones again; returns how many were failed."""
+        lost = self.workunits.in_states(W.STARTED, W.ABORTING, W.BLOCKED)
+        for wu in lost:
             self._remove_temporary_files(wu.wuid)
+            catalog(self.cluster).locks.release(lock_holder(wu.wuid))
             self._record_failure(wu, DomainError(CRASH_MESSAGE, -1))
             wu.state = W.FAILED
             wu.time_stopped = W.now_utc()
             self.workunits.save(wu)
         for wu in self.workunits.in_states(W.QUEUED):
             self._queue.put(wu.wuid)
+        return len(lost)
 
     # -- requests from FileSpray -------------------------------------------
     def submit(self, wu: W.DfuWorkunit) -> None:

@@ -1,8 +1,12 @@
-"""How DFU jobs write files: temporary names, bounded dirty pages, fsync, then rename.
+"""How DFU jobs write files: temporary names, bounded dirty pages, fsync, then a recorded switch.
 
-A `Writer` writes every file a job produces under ``<name>.<wuid>.tmp`` and renames them all
-into place in `commit`, after each was fsynced (and its directory after the renames), so a
-crash leaves either the old state or the new one. While a file is written, the kernel is asked
+A `Writer` writes every file a job produces under ``<name>.<wuid>.tmp`` (a name no live part
+can have), fsyncs each and the directories that hold them (new directories are fsynced into
+their parents). Nothing is renamed by the writer itself: the files of a logical file are
+handed to the catalogue (`staged`), which switches to them in one transaction with a recorded
+intent (dali/intents.py); files that are not catalogued (a despray's, replicas) are switched
+through an intent of their own (`commit`). So a refusal changes nothing and a crash leaves the
+old state or the new one, never a mix. While a file is written, the kernel is asked
 to start writing back each window of `WINDOW` bytes as soon as it is filled, and the job waits
 for the window before it (``sync_file_range``; ``fdatasync`` where that call is missing): the
 disk works while the next window is copied, and at most two windows per file are dirty at any
@@ -17,10 +21,12 @@ import ctypes
 import ctypes.util
 import dataclasses
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable
 
+from wsservices.engine.dali.intents import Switch, fsync_dir, make_dirs
 from wsservices.engine.dfu.transfer import CopyRange, OpenFiles, PartWriter
 from wsservices.engine.dfu.transfer.stream import write_segments
 
@@ -76,11 +82,17 @@ def temporary_name(path: Path, wuid: str) -> Path:
     return path.with_name(f"{path.name}.{wuid}.tmp")
 
 
-def temporary_files(root: Path, wuid: str):
-    """Every temporary file a job of `wuid` may have left under the data dir `root`."""
+_ANY_TEMPORARY = re.compile(r".+\.D\d{8}-\d{6}(-\d+)?\.tmp")
+
+
+def temporary_files(root: Path, wuid: str | None = None):
+    """Every temporary file a job of `wuid` (of any workunit, without one) may have left under
+    the data dir `root`."""
     for folder in (root / "nodes", root / "dropzones"):
         if folder.is_dir():
-            yield from folder.rglob(f"*.{wuid}.tmp")
+            for path in folder.rglob(f"*.{wuid}.tmp" if wuid else "*.tmp"):
+                if wuid or _ANY_TEMPORARY.fullmatch(path.name):
+                    yield path
 
 
 class Writer:
@@ -101,7 +113,7 @@ class Writer:
         return temporary_name(path, self.ctx.wu.wuid)
 
     def write(self, path: Path, segments, open_source: Callable[[int], Any], compress: bool = False) -> Written:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(path.parent)
         tmp = self.temporary(path)
         self.pending.append((tmp, path))
         written = 0
@@ -133,13 +145,24 @@ class Writer:
         with OpenFiles([str(source)]) as files:
             return self.write(path, [CopyRange(0, 0, size)] if size else [], files)
 
-    def commit(self) -> None:
+    def staged(self) -> dict[Path, Path]:
+        """Final path -> its written, fsynced temporary file, the directories synced too: what
+        `FileCatalog.create(staged=...)` switches to. The writer forgets them once the switch
+        has committed (`forget`)."""
         self.ctx.check_abort()
-        for tmp, final in self.pending:
-            os.replace(tmp, final)
-        for folder in {final.parent for _, final in self.pending}:
-            _fsync_dir(folder)
+        for folder in {tmp.parent for tmp, _ in self.pending}:
+            fsync_dir(folder)
+        return {final: tmp for tmp, final in self.pending}
+
+    def forget(self) -> None:
+        """The staged files belong to a committed switch now: never `discard` them."""
         self.pending = []
+
+    def commit(self, intents, holder: str) -> None:
+        """Switch files that no catalogue entry describes (a despray's, replicas) into place."""
+        staged = self.staged()
+        intents.switch(Switch(renames=[(tmp, final) for final, tmp in staged.items()]), holder)
+        self.forget()
 
     def discard(self) -> None:
         for tmp, _ in self.pending:
@@ -155,11 +178,3 @@ def _pieces(segments, chunk: int):
                 yield dataclasses.replace(seg, offset=seg.offset + start, length=min(chunk, seg.length - start))
         else:
             yield seg
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -52,6 +52,7 @@ FVERR_CouldNotResolveX = 6700
 FVERR_NoRecordDescription = 6701
 FVERR_BadRecordDesc = 6702
 FVERR_NeedClusterToBrowseX = 6703
+FVERR_FailedOpenFile = 6707
 FVERR_CompressedFile = 6708
 FVERR_ViewComplexKey = 6710
 FVERR_ZeroSizeRecord = 6712
@@ -72,6 +73,10 @@ class FileViewError(DomainError):
     @classmethod
     def bad_record(cls, name: str) -> "FileViewError":
         return cls(f"Could not process record description for '{name}'", FVERR_BadRecordDesc)
+
+    @classmethod
+    def failed_open(cls, name: str) -> "FileViewError":
+        return cls(f"Failed to open file {name} for browsing", FVERR_FailedOpenFile)
 
     @classmethod
     def compressed(cls, name: str) -> "FileViewError":
@@ -161,9 +166,14 @@ class DataSource:
     compressed: tuple[bool, ...] = ()   # per part: block-compressed on disk (default: none)
 
     def open_part(self, index: int):
-        """A seekable reader of the (expanded) bytes of part ``index`` of `parts`."""
+        """A seekable reader of the (expanded) bytes of part ``index`` of `parts`; a part that
+        went away under the view (the file was deleted or replaced meanwhile) is the file view's
+        ``Failed to open file <lfn> for browsing`` (6707), never an OS error."""
         packed = index < len(self.compressed) and self.compressed[index]
-        return open_part(self.parts[index][0], packed)
+        try:
+            return open_part(self.parts[index][0], packed)
+        except OSError:
+            raise FileViewError.failed_open(self.name) from None
 
     # -- description ------------------------------------------------------------------------
     @property

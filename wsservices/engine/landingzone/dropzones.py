@@ -37,7 +37,7 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 from .. import codes
 from ..datadir import DataDir, check_client_path, shown_path
@@ -54,6 +54,8 @@ NOT_THERE = "Warning: this file does not exist."
 _HOST_NAME = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"
                         r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?")
 _WRITE_CHUNK = 1 << 16
+UPLOAD_TOKEN_BYTES = 6
+_PARTIAL_UPLOAD = re.compile(rf".+\.[0-9a-f]{{{2 * UPLOAD_TOKEN_BYTES}}}\.part")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,7 +372,7 @@ class DropZones:
         if final.is_dir():
             raise InvalidArgument(f"{client} is a directory.")
         mode = 0o666 & ~int(target.dropzone.umask, 8)
-        temp = final.with_name(f"{name}.{secrets.token_hex(6)}.part")
+        temp = final.with_name(f"{name}.{secrets.token_hex(UPLOAD_TOKEN_BYTES)}.part")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         try:
             fd = os.open(temp, flags, mode)
@@ -518,6 +520,15 @@ class DropZones:
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
+
+def partial_uploads(dropzones_root: Path) -> Iterator[Path]:
+    """The temporary files of uploads that never finished (a crash mid-upload), for start-up
+    recovery: ``<name>.<12 hex digits>.part`` anywhere below the drop zones."""
+    if dropzones_root.is_dir():
+        for path in dropzones_root.rglob("*.part"):
+            if _PARTIAL_UPLOAD.fullmatch(path.name) and path.is_file():
+                yield path
+
 
 def upload_file_name(filename: str | None) -> str:
     """The name an upload is stored under: the last component of the client's file name."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Sequence, TypeVar
 
+from ... import names
+
 N = TypeVar("N")
 
 
@@ -46,8 +48,8 @@ def split_points(total: int, num_parts: int) -> list[int]:
 
 
 def part_mask(tail: str) -> str:
-    """``<tail>._$P$_of_$N$`` with the tail lower-cased (SVC constructFileMask)."""
-    return f"{tail.lower()}._$P$_of_$N$"
+    """``<tail>._$P$_of_$N$`` (SVC constructFileMask), the tail as names.py writes it in a path."""
+    return names.part_mask(tail)
 
 
 def expand_mask(mask: str, part_number: int, num_parts: int) -> str:

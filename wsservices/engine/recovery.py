@@ -1,0 +1,39 @@
+"""Start-up recovery: whatever a crash interrupted is finished or undone before anything runs.
+
+In order (`recover`, called by `Cluster.open` before the DFU server's workers start):
+
+1. every switch intent is finished (dali/intents.py): a catalogue change that committed gets the
+   renames and removals that belong to it, so each registered file has exactly its own parts;
+2. the DFU server fails the workunits a crash stopped (started, blocked, aborting), removes their
+   temporary files, drops the read locks their jobs held, and queues ``queued`` ones again
+   (dfu/server.py `DfuServer.recover`);
+3. every temporary file left by a job (``<part>.<wuid>.tmp``, in node folders and drop zones) and
+   every partial upload (``<name>.<hex>.part``) is removed: no job and no upload runs yet, so
+   none of them belongs to live work.
+
+Not emulated: several ESP or DFU server processes sharing one data directory (recovery assumes
+it is the only process using it while it runs).
+"""
+from __future__ import annotations
+
+import logging
+
+from .dali.catalog import catalog
+from .dfu.writer import temporary_files
+from .landingzone.dropzones import partial_uploads
+
+log = logging.getLogger(__name__)
+
+
+def recover(cluster) -> dict[str, int]:
+    """Finish or undo what a crash interrupted; returns counts of what was done (for logs)."""
+    done = {"switches": catalog(cluster).intents.recover()}
+    done["workunits"] = cluster.dfu.recover()
+    root = cluster.datadir.root
+    leftovers = list(temporary_files(root)) + list(partial_uploads(cluster.datadir.dropzones_root))
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    done["temporary_files"] = len(leftovers)
+    if any(done.values()):
+        log.warning("recovered after a crash: %s", done)
+    return done
