@@ -36,7 +36,7 @@ class Cluster:
     def open(cls, settings: Settings | None = None) -> "Cluster":
         """Open the data dir and store, and start the DFU server's workers."""
         settings = settings or Settings()
-        datadir = DataDir(settings.data_dir, settings.environment).create()
+        datadir = DataDir(settings.data_dir, settings.environment, settings.min_free_bytes).create()
         store = Store.open(datadir.dali_path)
         cluster = cls(settings, datadir, store)
         cluster.dfu.start()

@@ -70,6 +70,19 @@ class MissingArgument(DomainError):
     code = codes.ECLWATCH_MISSING_PARAMS
 
 
+class InsufficientSpace(DomainError):
+    """The data directory's disk is below the configured free-space floor (``min_free_bytes``):
+    the emulator refuses to write rather than fill the disk. Not an HPCC message (a real Thor
+    node fails the write itself); code 20052 as for other refused input."""
+
+    code = codes.ECLWATCH_INVALID_INPUT
+
+    @classmethod
+    def below_floor(cls, free: int, floor: int, needed: int = 0) -> "InsufficientSpace":
+        need = f" plus the {needed} bytes this needs" if needed else ""
+        return cls(f"Not enough free disk space: {free} bytes free, {floor} bytes must stay free{need}.")
+
+
 class PermissionDenied(DomainError):
     """An access check failed. Default code ECLWATCH_DFU_ACCESS_DENIED (20011).
 
