@@ -42,11 +42,10 @@ class ThreadedEmulator:
         return Path(self.cluster.settings.data_dir)
 
     def start(self) -> "ThreadedEmulator":
-        from werkzeug.serving import make_server
-
         from wsservices.app import make_app
         from wsservices.engine.cluster import Cluster
         from wsservices.engine.config import load_settings
+        from wsservices.server import make_server
 
         if self._server is not None:
             return self
@@ -57,7 +56,7 @@ class ThreadedEmulator:
         settings = load_settings(self._config_file, overrides, env={})
         self.cluster = Cluster.open(settings)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = make_server(self.host, self.port, make_app(self.cluster), threaded=True)
+        self._server = make_server(settings, make_app(self.cluster))
         self._thread = threading.Thread(target=self._server.serve_forever, name="hpccemu", daemon=True)
         self._thread.start()
         return self

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Request, Response
 
 from wsservices.control import make_control
 from wsservices.esp.binding import EspBinding
+from wsservices.esp.guard import Guard
 from wsservices.filespray.service import FileSpray
 from wsservices.packageprocess.service import WsPackageProcess
 from wsservices.roxie.wsecl import make_wsecl
@@ -20,7 +21,8 @@ SERVICE_CLASSES = (FileSpray, WsDfu, WsPackageProcess)
 
 
 def make_app(cluster) -> EspBinding:
-    services = [cls(cluster) for cls in SERVICE_CLASSES]
+    guard = Guard(cluster.settings.security)
+    services = [cls(cluster, guard) for cls in SERVICE_CLASSES]
 
     def health(request: Request) -> Response:
         body = {"status": "ok",
@@ -29,5 +31,5 @@ def make_app(cluster) -> EspBinding:
         return Response(json.dumps(body, indent=2, default=str), content_type="application/json")
 
     return EspBinding(services, max_request_bytes=cluster.settings.max_request_bytes,
-                      extra_routes={"health": health, "hpccemu": make_control(cluster),
-                                    "wsecl": make_wsecl(cluster)})
+                      extra_routes={"health": health, "hpccemu": make_control(cluster, guard),
+                                    "wsecl": make_wsecl(cluster)}, guard=guard)

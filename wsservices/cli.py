@@ -24,11 +24,10 @@ def main() -> None:
               help="A TOML file describing the environment and settings.")
 def serve(host, port, data_dir, config_file) -> None:
     """Start the ESP server on the configured (or embedded default) environment."""
-    from werkzeug.serving import make_server
-
     from wsservices.app import make_app
     from wsservices.engine.cluster import Cluster
     from wsservices.engine.config import ConfigError, load_settings
+    from wsservices.server import exposure_warning, make_server
 
     try:
         settings = load_settings(config_file, {"host": host, "port": port, "data_dir": data_dir})
@@ -36,8 +35,13 @@ def serve(host, port, data_dir, config_file) -> None:
         raise click.UsageError(str(exc)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if settings.htpasswd is not None and not settings.htpasswd.is_file():
+        raise click.UsageError(f"htpasswd file {settings.htpasswd}: not found")
+    warning = exposure_warning(settings)
+    if warning:
+        click.secho(warning, err=True, fg="yellow")
     cluster = Cluster.open(settings)
-    server = make_server(settings.host, settings.port, make_app(cluster), threaded=True)
+    server = make_server(settings, make_app(cluster))
     base = f"http://{settings.host}:{server.server_port}"
     click.echo(f"hpccemu {__version__}: data in {Path(settings.data_dir).resolve()}")
     for name in ("FileSpray", "WsDfu", "WsPackageProcess"):

@@ -6,6 +6,10 @@ Requests and answers are JSON. Each route is a function `(cluster, request) -> (
 registered with `@route("name")` in one of `ROUTE_MODULES`, which `make_control` imports.
 An error is `{"Exceptions": {"Source": "hpccemu", "Exception": [{"Code": c, "Message": m}]}}`
 with HTTP 400 (bad request) or 404 (unknown route).
+
+With authentication on, only the ``[security] admins`` may use it (others get 403; no
+credentials, ESP's 401 from the binding); ``control = false`` switches it off (404 for every
+route).
 """
 from __future__ import annotations
 
@@ -45,12 +49,18 @@ def json_body(request: Request) -> dict:
     return data
 
 
-def make_control(cluster) -> Callable[[Request], Response]:
+def make_control(cluster, guard=None) -> Callable[[Request], Response]:
     """The handler `EspBinding` mounts as the extra route `hpccemu`."""
     for module in ROUTE_MODULES:
         importlib.import_module(module)
 
     def handle(request: Request) -> Response:
+        if guard is not None and not guard.config.control:
+            request.stream.read(1 << 20)  # read, so that the client gets the answer
+            return _json(404, error_body(404, "The control endpoint is switched off ([security] control = false)."))
+        if guard is not None and not guard.is_admin():
+            request.stream.read(1 << 20)
+            return _json(403, error_body(403, f"User {guard.user()} is not an administrator of this emulator."))
         name = request.path.lstrip("/").split("/", 1)[1].strip("/").lower() if "/" in request.path.lstrip("/") else ""
         entry = ROUTES.get(name)
         if entry is None:

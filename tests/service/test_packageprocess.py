@@ -12,7 +12,9 @@ from lxml import etree
 from zeep.transports import Transport
 
 from esputil import envelope, genindex_soapcall as soapcall, soap_post, soapcall_status
+from hpccemu.testing import ThreadedEmulator
 from wsservices.engine.names import parse_logical_name
+from wsservices.engine.remotes import RemoteEnvironment
 from wsservices.engine.packagemaps.maps import PackageMaps
 
 NS = "urn:hpccsystems:ws:wspackageprocess"
@@ -194,17 +196,21 @@ def test_validate_and_query_files_with_a_published_query(client, emulator, name)
 
 
 def test_copy_from_a_remote_esp(client, url, name):
-    """CopyPackageMap from `//host:port/target/pmid`: GetPackageMapById on that ESP (here: ourselves)."""
+    """CopyPackageMap from `//host:port/target/pmid`: GetPackageMapById on that ESP (here: the
+    session server, declared as a [[remote]] of a second emulator that does the copy)."""
     client.service.AddPackage(Info=packages("p", '<SuperFile id="s"><SubFile value="~r::x"/></SuperFile>'),
                               Target="roxie", PackageMap=name)
     host = url.split("//", 1)[1]
-    r = client.service.CopyPackageMap(SourcePath=f"//{host}/roxie/{name}", Target="roxie", PMID="copy_" + name)
-    assert (r.status.Code, r.status.Description) == (0, f"Successfully loaded {name}")
-    assert r.FilesNotFound.File == ["r::x"]
-    part = client.service.GetPartFromPackageMap(Target="roxie", PackageMap="copy_" + name, PartName=name)
-    assert part.Content.startswith(f'<Part id="{name}">')
-    r = client.service.CopyPackageMap(SourcePath=f"//{host}/roxie/missing_{name}", Target="roxie")
-    assert exception_of(r)[1] == "Source PackageMap not found"
+    remote = RemoteEnvironment("session", url, (host.split(":")[0],))
+    with ThreadedEmulator(remotes=(remote,)) as copier:
+        other = zeep.Client(copier.wsdl_url("WsPackageProcess"))
+        r = other.service.CopyPackageMap(SourcePath=f"//{host}/roxie/{name}", Target="roxie", PMID="copy_" + name)
+        assert (r.status.Code, r.status.Description) == (0, f"Successfully loaded {name}")
+        assert r.FilesNotFound.File == ["r::x"]
+        part = other.service.GetPartFromPackageMap(Target="roxie", PackageMap="copy_" + name, PartName=name)
+        assert part.Content.startswith(f'<Part id="{name}">')
+        r = other.service.CopyPackageMap(SourcePath=f"//{host}/roxie/missing_{name}", Target="roxie")
+        assert exception_of(r)[1] == "Source PackageMap not found"
 
 
 # ------------------------------------------------------------------------------ raw XML details

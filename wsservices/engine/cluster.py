@@ -38,7 +38,7 @@ class Cluster:
         """Open the data dir and store, finish what a crash interrupted (recovery.py), and start
         the DFU server's workers."""
         settings = settings or Settings()
-        datadir = DataDir(settings.data_dir, settings.environment).create()
+        datadir = DataDir(settings.data_dir, settings.environment, settings.min_free_bytes).create()
         store = Store.open(datadir.dali_path)
         cluster = cls(settings, datadir, store)
         recover(cluster)

@@ -6,7 +6,7 @@ next to each group). The names follow HPCC's own constants where the notes name 
 ``dali/base/dasds.hpp``, ``packageprocess_errors.h``). Where the notes give only a number, the
 name is descriptive and says so.
 
-Codes the notes mention without a name are deliberately absent (20014, 20016, 20049, 20068,
+Codes the notes mention without a name are deliberately absent (20014, 20049, 20068,
 20102); add them here, with their real name, when a feature needs them.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ ECLWATCH_SUPER_USER_ACCESS_DENIED = 20002
 ECLWATCH_DFU_ACCESS_DENIED = 20011
 ECLWATCH_DFU_WU_ACCESS_DENIED = 20013
 ECLWATCH_FILE_SPRAY_ACCESS_DENIED = 20015
+ECLWATCH_FILE_DESPRAY_ACCESS_DENIED = 20016
 ECLWATCH_FILE_NOT_EXIST = 20038
 ECLWATCH_CANNOT_OPEN_FILE = 20039
 ECLWATCH_CANNOT_READ_FILE = 20040

@@ -12,7 +12,24 @@ max_request_bytes   HPCCEMU_MAX_REQUEST_BYTES   ``8000000`` (ESP maxRequestEntit
 dfu_workers         HPCCEMU_DFU_WORKERS         ``2``
 deterministic       HPCCEMU_DETERMINISTIC       ``false``: when true a submitted DFU workunit
                                                 has finished before the SOAP reply is sent
+read_timeout        HPCCEMU_READ_TIMEOUT        ``30`` seconds a connection may stay silent
+                                                while a request is read; then it is closed
+max_connections     HPCCEMU_MAX_CONNECTIONS     ``64`` connections served at once; more are
+                                                answered 503 and closed
+max_upload_bytes    HPCCEMU_MAX_UPLOAD_BYTES    ``2000000000``: the largest UploadFile body
+min_free_bytes      HPCCEMU_MIN_FREE_BYTES      ``67108864`` (64 MiB): sprays, copies and
+                                                uploads are refused when the data dir's disk
+                                                has less free space (0 turns the check off)
+outbound_timeout    HPCCEMU_OUTBOUND_TIMEOUT    ``10`` seconds for a call to a remote ESP
+htpasswd            HPCCEMU_HTPASSWD            none: authentication off. In the file this
+                                                is ``htpasswd`` in the ``[security]`` table
 ==================  ==========================  ========================================
+
+The ``[security]`` table (users, groups, feature and file-scope permissions, the control
+endpoint) is described in access.py, the ``[[remote]]`` tables (remote environments for outbound
+calls) in remotes.py; both can be overridden with a `SecurityConfig` (``security``) or a tuple of
+`RemoteEnvironment` (``remotes``). A relative ``htpasswd`` path in the file is taken relative
+to the file's directory.
 
 The config file is ``config_file``, else ``$HPCCEMU_CONFIG``, else none. Its top-level keys are
 the settings above; its tables describe the topology (see environment.py). A relative
@@ -31,8 +48,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from .access import SecurityConfig, parse_security
 from .environment import Environment
 from .errors import ConfigError
+from .remotes import RemoteEnvironment, parse_remotes
 
 __all__ = ["Settings", "load_settings", "ConfigError", "ENV_VARS", "DEFAULT_DATA_DIR"]
 
@@ -47,7 +66,15 @@ class Settings:
     max_request_bytes: int = 8_000_000
     dfu_workers: int = 2
     deterministic: bool = False
+    read_timeout: float = 30.0
+    max_connections: int = 64
+    max_upload_bytes: int = 2_000_000_000
+    min_free_bytes: int = 64 << 20
+    outbound_timeout: float = 10.0
+    htpasswd: Path | None = None
     environment: Environment = field(default_factory=Environment.default)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
+    remotes: tuple[RemoteEnvironment, ...] = ()
 
 
 #: Settings field -> environment variable.
@@ -58,7 +85,15 @@ ENV_VARS: dict[str, str] = {
     "max_request_bytes": "HPCCEMU_MAX_REQUEST_BYTES",
     "dfu_workers": "HPCCEMU_DFU_WORKERS",
     "deterministic": "HPCCEMU_DETERMINISTIC",
+    "read_timeout": "HPCCEMU_READ_TIMEOUT",
+    "max_connections": "HPCCEMU_MAX_CONNECTIONS",
+    "max_upload_bytes": "HPCCEMU_MAX_UPLOAD_BYTES",
+    "min_free_bytes": "HPCCEMU_MIN_FREE_BYTES",
+    "outbound_timeout": "HPCCEMU_OUTBOUND_TIMEOUT",
+    "htpasswd": "HPCCEMU_HTPASSWD",
 }
+#: settings given as objects, not text: field -> its type
+_OBJECT_SETTINGS = {"environment": Environment, "security": SecurityConfig, "remotes": tuple}
 CONFIG_ENV_VAR = "HPCCEMU_CONFIG"
 _TOPOLOGY_TABLES = {"thor", "dropzone", "roxie", "dfu"}
 _TRUE = {"1", "true", "yes", "on"}
@@ -85,10 +120,20 @@ def load_settings(config_file: str | Path | None = None,
         for key, raw in doc.items():
             if key in _TOPOLOGY_TABLES:
                 continue
+            if key == "security":
+                values["security"] = parse_security(_table(raw, key, path), file_dir, str(path))
+                if values["security"].htpasswd is not None:
+                    values["htpasswd"] = values["security"].htpasswd
+                continue
+            if key == "remote":
+                values["remotes"] = parse_remotes(raw, str(path))
+                continue
+            if key == "htpasswd":
+                raise ConfigError(f"htpasswd ({path}): put it in the [security] table")
             if key not in ENV_VARS:
                 raise ConfigError(f"{key} ({path}): unknown setting "
-                                  f"(known: {', '.join(sorted(ENV_VARS))} and the tables "
-                                  f"{', '.join(sorted(_TOPOLOGY_TABLES))})")
+                                  f"(known: {', '.join(sorted(set(ENV_VARS) - {'htpasswd'}))} and the "
+                                  f"tables {', '.join(sorted(_TOPOLOGY_TABLES | {'security', 'remote'}))})")
             values[key] = _parse(key, raw, str(path))
             if key == "data_dir":
                 values[key] = file_dir / values[key]
@@ -103,16 +148,24 @@ def load_settings(config_file: str | Path | None = None,
     for key, raw in (overrides or {}).items():
         if raw is None:
             continue
-        if key == "environment":
-            if not isinstance(raw, Environment):
-                raise ConfigError("environment (override): expected an Environment")
+        if key in _OBJECT_SETTINGS:
+            if not isinstance(raw, _OBJECT_SETTINGS[key]):
+                raise ConfigError(f"{key} (override): expected a {_OBJECT_SETTINGS[key].__name__}")
             values[key] = raw
             continue
         if key not in ENV_VARS:
             raise ConfigError(f"{key} (override): unknown setting")
         values[key] = _parse(key, raw, "override")
     settings = replace(Settings(), **values)
-    return replace(settings, data_dir=(base_dir / settings.data_dir).absolute())
+    htpasswd = None if settings.htpasswd is None else (base_dir / settings.htpasswd).absolute()
+    return replace(settings, data_dir=(base_dir / settings.data_dir).absolute(), htpasswd=htpasswd,
+                   security=replace(settings.security, htpasswd=htpasswd))
+
+
+def _table(raw: Any, key: str, path: Path) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{key} ({path}): expected a table")
+    return raw
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -167,11 +220,23 @@ def _as_host(key: str, raw: Any, source: str) -> str:
     return raw.strip()
 
 
-def _as_path(key: str, raw: Any, source: str) -> Path:
+def _as_seconds(key: str, raw: Any, source: str) -> float:
+    if isinstance(raw, bool):
+        raise _bad(key, source, raw, "expected a number of seconds")
+    try:
+        value = float(raw.strip()) if isinstance(raw, str) else float(raw)
+    except (TypeError, ValueError):
+        raise _bad(key, source, raw, "expected a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise _bad(key, source, raw, "must be more than 0 and at most 3600")
+    return value
+
+
+def _as_path(key: str, raw: Any, source: str, what: str = "a directory path") -> Path:
     if isinstance(raw, Path):
         return raw
     if not isinstance(raw, str) or not raw.strip() or "\0" in raw:
-        raise _bad(key, source, raw, "expected a directory path")
+        raise _bad(key, source, raw, f"expected {what}")
     return Path(raw.strip()).expanduser()
 
 
@@ -182,8 +247,14 @@ _PARSERS: dict[str, Callable[[str, Any, str], Any]] = {
     "max_request_bytes": lambda k, r, s: _as_int(k, r, s, 1),
     "dfu_workers": lambda k, r, s: _as_int(k, r, s, 1),
     "deterministic": _as_bool,
+    "read_timeout": lambda k, r, s: _as_seconds(k, r, s),
+    "max_connections": lambda k, r, s: _as_int(k, r, s, 1),
+    "max_upload_bytes": lambda k, r, s: _as_int(k, r, s, 1),
+    "min_free_bytes": lambda k, r, s: _as_int(k, r, s, 0),
+    "outbound_timeout": lambda k, r, s: _as_seconds(k, r, s),
+    "htpasswd": lambda k, r, s: _as_path(k, r, s, "an htpasswd file path"),
 }
-assert set(_PARSERS) == set(ENV_VARS) == {f.name for f in fields(Settings)} - {"environment"}
+assert set(_PARSERS) == set(ENV_VARS) == {f.name for f in fields(Settings)} - set(_OBJECT_SETTINGS)
 
 
 def _parse(key: str, raw: Any, source: str) -> Any:

@@ -23,10 +23,11 @@ Symlinks are checked when the path is resolved; one created afterwards is not re
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from .environment import DropZone, Environment, Node
-from .errors import InvalidPath, PathNotInDropZone
+from .errors import InsufficientSpace, InvalidPath, PathNotInDropZone
 from .names import LogicalName, logical_directory, parse_logical_name, part_file_name
 
 CLIENT_DATA_BASE = "/var/lib/HPCCSystems/hpcc-data/thor"
@@ -93,9 +94,19 @@ def client_path_in_dropzone(root: Path, dropzone: DropZone, real_path: str | Pat
 class DataDir:
     """The on-disk layout of one emulated cluster."""
 
-    def __init__(self, root: str | Path, environment: Environment):
+    def __init__(self, root: str | Path, environment: Environment, min_free_bytes: int = 0):
         self.root = Path(root).absolute()
         self.environment = environment
+        self.min_free_bytes = min_free_bytes
+
+    def ensure_free_space(self, needed: int = 0) -> None:
+        """Refuse (`InsufficientSpace`) when writing `needed` more bytes would leave less than
+        ``min_free_bytes`` free on the data directory's disk (0: no floor)."""
+        if self.min_free_bytes <= 0:
+            return
+        free = shutil.disk_usage(self.root).free
+        if free - max(needed, 0) < self.min_free_bytes:
+            raise InsufficientSpace.below_floor(free, self.min_free_bytes, max(needed, 0))
 
     # -- layout ------------------------------------------------------------------------------
     @property

@@ -70,11 +70,24 @@ class MissingArgument(DomainError):
     code = codes.ECLWATCH_MISSING_PARAMS
 
 
+class InsufficientSpace(DomainError):
+    """The data directory's disk is below the configured free-space floor (``min_free_bytes``):
+    the emulator refuses to write rather than fill the disk. Not an HPCC message (a real Thor
+    node fails the write itself); code 20052 as for other refused input."""
+
+    code = codes.ECLWATCH_INVALID_INPUT
+
+    @classmethod
+    def below_floor(cls, free: int, floor: int, needed: int = 0) -> "InsufficientSpace":
+        need = f" plus the {needed} bytes this needs" if needed else ""
+        return cls(f"Not enough free disk space: {free} bytes free, {floor} bytes must stay free{need}.")
+
+
 class PermissionDenied(DomainError):
     """An access check failed. Default code ECLWATCH_DFU_ACCESS_DENIED (20011).
 
-    The emulator runs without LDAP, so the real checks never fire; the texts are kept for when
-    auth is emulated (wsdfu.md §0.3, filespray.md §2.4, esp-protocol.md A.5).
+    Raised by the ESP layer's feature checks (wsservices/esp/features.py) and for file scopes
+    when security is configured (wsdfu.md §0.3, filespray.md §2.4, esp-protocol.md A.9).
     """
 
     code = codes.ECLWATCH_DFU_ACCESS_DENIED
@@ -83,6 +96,20 @@ class PermissionDenied(DomainError):
     def dfu_access(cls, method: str) -> "PermissionDenied":
         """``WsDfu::<Method>: Permission denied.`` (20011)."""
         return cls(f"WsDfu::{method}: Permission denied.", codes.ECLWATCH_DFU_ACCESS_DENIED)
+
+    @classmethod
+    def lookup_scope(cls, scope: str, user: str, level: int, level_name: str, dali: str) -> "PermissionDenied":
+        """Dali checkLogicalName, read: ``DFS Exception: 3 Lookup access denied for scope ...``."""
+        return cls(f"DFS Exception: {codes.DFSERR_LookupAccessDenied} Lookup access denied for scope "
+                   f"{scope} user '{user}', assigned access {level_name} ({level}) at Dali {dali}",
+                   codes.DFSERR_LookupAccessDenied)
+
+    @classmethod
+    def create_scope(cls, scope: str, user: str, level: int, level_name: str) -> "PermissionDenied":
+        """Dali checkLogicalName, write: ``DFS Exception: 4 Create access denied for scope ...``."""
+        return cls(f"DFS Exception: {codes.DFSERR_CreateAccessDenied} Create access denied for scope "
+                   f"{scope} user '{user}', assigned access {level_name} ({level})",
+                   codes.DFSERR_CreateAccessDenied)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,11 @@ for `.json`, else in plain XML; errors as top-level JSON, a bare `<Exceptions>` 
 SOAP/JSON pipeline whatever the URL (path 2: errors inline, HTTP 200; failures outside the
 method a SOAP Fault or a JSON error with a non-200 status); a form POST is a GET.
 
-Not emulated: authentication, the legacy XSLT views of a method URL without a suffix (every
+Security (auth.py, guard.py): with authentication on, every path but ``/health`` needs valid
+credentials before anything else happens (ESP's 401 otherwise), and the request runs with its
+user set; the feature check is `EspService.invoke`'s.
+
+Not emulated: the legacy XSLT views of a method URL without a suffix (every
 method answers plain XML there), `min_ver`/`max_ver` field filtering, and a SOAP body posted to
 `Method.json` (ESP would answer it in JSON; here it gets SOAP).
 """
@@ -28,10 +32,11 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request, Response
 
 from wsservices.engine.errors import DomainError
-from wsservices.esp import codec, formpage, jsoncodec, pages, samples, soap, wsdl
+from wsservices.esp import auth, codec, formpage, jsoncodec, pages, samples, soap, wsdl
 from wsservices.esp.faults import (EspFault, fault_document, form_exceptions, gmt_prefix, inline_exception,
                                    wrap_jsonp)
 from wsservices.esp.formpath import decode_params
+from wsservices.esp.guard import Guard
 from wsservices.esp.service import EspService
 from wsservices.esp.types import Operation
 
@@ -43,16 +48,19 @@ JSON = "application/json"
 WSDL_TYPE = "application/xml; charset=UTF-8"
 _SOAPACTION_VER = re.compile(r"ver_=([0-9.]+)")
 INTERNAL_ERROR = 20000
+#: paths answered without credentials (monitoring)
+OPEN_ROUTES = frozenset({"health"})
 
 
 class EspBinding:
     """The WSGI app: routes to the services, applies ESP's wire conventions."""
 
     def __init__(self, services: Iterable[EspService], max_request_bytes: int = 8_000_000,
-                 extra_routes: dict[str, Any] | None = None):
+                 extra_routes: dict[str, Any] | None = None, guard: Guard | None = None):
         self.services = {s.name.lower(): s for s in services}
         self.max_request_bytes = max_request_bytes
         self.extra_routes = {k.lower(): v for k, v in (extra_routes or {}).items()}
+        self.guard = guard
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -70,6 +78,30 @@ class EspBinding:
     def dispatch(self, request: Request) -> Response:
         segments = request.path.lstrip("/").split("/", 2)
         first = segments[0].lower()
+        body: bytes | Response | None = None
+        if self.guard is None or not self.guard.enabled or first in OPEN_ROUTES:
+            return self._dispatch(request, segments, None)
+        service = self.services.get(first)
+        method = (segments[1] if len(segments) > 1 else "").lower()
+        if service is not None and request.method == "POST" and method not in service.streaming_handlers \
+                and "authorization" not in request.headers and _is_soap(request, b""):
+            body = self._read_body(request)  # credentials may be in the SOAP header
+            if isinstance(body, Response):
+                return body
+        user = self.guard.authenticate(request, body)
+        if user is None:
+            if body is None and request.method == "POST" and (
+                    service is None or method not in service.streaming_handlers):
+                self._read_body(request)  # so that the client reads the answer, not a reset
+            return auth.challenge(request, with_page=_can_redirect(request, body))
+        token = auth.current_user.set(user)
+        try:
+            return self._dispatch(request, segments, body)
+        finally:
+            auth.current_user.reset(token)
+
+    def _dispatch(self, request: Request, segments: list[str], body: bytes | None) -> Response:
+        first = segments[0].lower()
         if not first:
             return _html(pages.root_page([(s.name, s.version) for s in self.services.values()]))
         if first in self.extra_routes:
@@ -84,7 +116,8 @@ class EspBinding:
             return _html(pages.unsupported_method_page(request.method))
         if method and request.method == "POST" and method.lower() in service.streaming_handlers:
             return service.http_handlers()[method.lower()](request, dict(request.args.items()))
-        body = self._read_body(request)
+        if body is None:
+            body = self._read_body(request)
         if isinstance(body, Response):
             return body
         if request.method == "POST" and _is_soap(request, body):
@@ -245,6 +278,16 @@ def _is_soap(request: Request, body: bytes) -> bool:
     if ctype.startswith("multipart/related"):
         return "text/xml" in ctype or "application/soap" in ctype
     return not ctype and body.lstrip()[:1] == b"<"
+
+
+def _can_redirect(request: Request, body: bytes | None) -> bool:
+    """httptransport canRedirect: not for ``rawxml_`` or a ``.json``/``.xml`` method, nor for
+    SOAP and JSON bodies (their response format is fixed)."""
+    segments = request.path.lstrip("/").split("/")
+    method = segments[1] if len(segments) > 1 else ""
+    if "rawxml_" in request.args or method.lower().endswith((".json", ".xml")):
+        return False
+    return not (request.method == "POST" and (_is_soap(request, body or b"") or _is_json(request)))
 
 
 def _is_json(request: Request) -> bool:

@@ -39,8 +39,12 @@ class EspService:
     #: lower-cased names of HTTP-only methods that read their own (large) body, e.g. uploads
     streaming_handlers: frozenset[str] = frozenset()
 
-    def __init__(self, cluster: Any):
+    #: the running ESP's security (set by `make_app`); None: no checks at all
+    guard: Any = None
+
+    def __init__(self, cluster: Any, guard: Any = None):
         self.cluster = cluster
+        self.guard = guard
 
     # -- naming ------------------------------------------------------------
     @property
@@ -82,11 +86,31 @@ class EspService:
 
     # -- calling -----------------------------------------------------------
     def invoke(self, op: Operation, request: Any) -> Any:
-        """Run one operation; engine errors propagate to the ESP layer."""
+        """Run one operation once the user's feature permission allows it; engine errors
+        propagate to the ESP layer."""
+        self.check_feature(op.name)
         if not self.implemented(op.name):
             raise NotImplementedByEmulator(
                 f"{self.name}::{op.name} is not implemented by this emulator yet.")
         return getattr(self, op.name)(request)
+
+    # -- security (wsservices/esp/guard.py) --------------------------------
+    def check_feature(self, method: str) -> None:
+        if self.guard is not None:
+            self.guard.check_feature(self.name, method)
+
+    def require_scope(self, logical_name: str | None, level: Any) -> None:
+        """Refuse (Dali's DFS access error) unless the user has `level` on the name's scope."""
+        if self.guard is not None and logical_name:
+            self.guard.require_scope(logical_name, level)
+
+    def scope_visible(self) -> Any:
+        """A predicate on file scopes for listings, or None when everything is visible."""
+        return self.guard.scope_visible() if self.guard is not None else None
+
+    @property
+    def authenticated_user(self) -> str | None:
+        return self.guard.user() if self.guard is not None else None
 
     def http_handlers(self) -> dict[str, Any]:
         """HTTP-only pseudo-methods (FileSpray's UploadFile, DownloadFile): lower-cased name ->

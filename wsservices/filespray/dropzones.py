@@ -132,9 +132,13 @@ class DropZoneMethods:
             _drain(request)  # not an upload: a form submission of a method ESP does not have
             return Response(pages.not_found_page(), 404, content_type=HTML)
         try:
+            self.check_feature("UploadFile")
+            limit = self.cluster.settings.max_upload_bytes
+            if request.content_length is not None and request.content_length > limit:
+                raise _too_large(limit)
             target = self.dropzones.upload_target(params.get("DropZoneName"),
                                                   params.get("NetAddress"), params.get("Path"))
-            stored = self._receive_files(request, target, ctype)
+            stored = self._receive_files(request, target, ctype, limit)
         except DomainError as exc:
             _drain(request)  # so that the client reads the answer, not a reset connection
             return _exceptions(fmt, "FileSpray::UploadFile()", exc)
@@ -156,6 +160,7 @@ class DropZoneMethods:
     def download_file(self, request: Request, params: dict[str, str]) -> Response:
         """DownloadFile: see the module docstring."""
         try:
+            self.check_feature("DownloadFile")
             download = self.dropzones.open_download(params.get("DropZoneName"), params.get("NetAddress"),
                                                     params.get("Path"), params.get("Name"))
         except DomainError as exc:
@@ -167,13 +172,15 @@ class DropZoneMethods:
         response.headers["Expires"] = "0"
         return response
 
-    def _receive_files(self, request: Request, target: UploadTarget, ctype: str) -> list[str]:
-        """Stream every file part of the body into the drop zone; returns the stored names."""
+    def _receive_files(self, request: Request, target: UploadTarget, ctype: str, limit: int) -> list[str]:
+        """Stream every file part of the body into the drop zone; returns the stored names.
+        A body longer than `limit` (chunked, or longer than announced) fails the whole upload."""
         boundary = parse_options_header(ctype)[1].get("boundary")
         if not boundary:
             raise InvalidArgument("Invalid multipart/form-data request: no boundary.")
         stored: list[str] = []
         upload = None
+        received = 0
         try:
             for event in _multipart_events(request.stream, boundary.encode("latin-1")):
                 if isinstance(event, File):
@@ -182,6 +189,9 @@ class DropZoneMethods:
                 elif isinstance(event, Field):
                     upload = None  # text fields carry nothing an upload uses
                 elif isinstance(event, Data) and upload is not None:
+                    received += len(event.data)
+                    if received > limit:
+                        raise _too_large(limit)
                     upload.write(event.data)
                     if not event.more_data:
                         stored.append(upload.commit())
@@ -252,6 +262,11 @@ def _raw_filename(part: File) -> str:
     if match is None:
         return part.filename
     return match.group(1) if match.group(1) is not None else match.group(2).strip()
+
+
+def _too_large(limit: int) -> InvalidArgument:
+    """The upload limit (ESP has none of its own; the text follows its style)."""
+    return InvalidArgument(f"The upload is larger than the limit of {limit} bytes (max_upload_bytes).")
 
 
 def _drain(request: Request) -> None:

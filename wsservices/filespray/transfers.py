@@ -1,6 +1,7 @@
 """FileSpray's transfer methods: each validates the request and queues a DFU workunit."""
 from __future__ import annotations
 
+from wsservices.engine.access import Level
 from wsservices.engine.dfu import requests as R
 from wsservices.engine.dali.catalog import catalog
 from wsservices.filespray import models
@@ -23,11 +24,13 @@ class TransferMethods:
     """SprayFixed, SprayVariable, Despray, Copy, Rename, Replicate."""
 
     def SprayFixed(self, req):
+        self.require_scope(req.destLogicalName, Level.WRITE)
         fmt = R.fixed_format(req.sourceRecordSize, req.sourceFormat, bool(req.nosplit))
         wu = R.spray(self.cluster, self._spray_request(req, fmt, wrap=bool(req.wrap)))
         return models.SprayFixedResponse(wuid=wu.wuid)
 
     def SprayVariable(self, req):
+        self.require_scope(req.destLogicalName, Level.WRITE)
         fmt = R.variable_format(req.sourceFormat, req.sourceMaxRecordSize, req.sourceRowTag, req.sourceRowPath,
                                 bool(req.isJSON), bool(req.NoSourceCsvSeparator), req.sourceCsvSeparate,
                                 req.sourceCsvTerminate, req.sourceCsvQuote, req.sourceCsvEscape,
@@ -42,9 +45,11 @@ class TransferMethods:
         return R.SprayRequest(source_ip=req.sourceIP, source_plane=req.sourcePlane, source_path=req.sourcePath,
                               dest_group=req.destGroup, dest_logical_name=req.destLogicalName,
                               dest_num_parts=req.destNumParts or 0, queue=req.DFUServerQueue,
-                              source=source_format, options=options, compress=bool(req.compress), wrap=wrap)
+                              source=source_format, options=options, compress=bool(req.compress), wrap=wrap,
+                              user=self.authenticated_user or "")
 
     def Despray(self, req):
+        self.require_scope(req.sourceLogicalName, Level.READ)
         options = _options(req, ("overwrite", "overwrite"), ("split_prefix", "splitprefix"),
                            ("norecover", "norecover"), ("multi_copy", "multiCopy"), ("throttle", "throttle"))
         wu = R.despray(self.cluster, req.sourceLogicalName, req.destPlane, req.destGroup, req.destIP,
@@ -52,19 +57,25 @@ class TransferMethods:
         return models.DesprayResponse(wuid=wu.wuid)
 
     def Copy(self, req):
+        self.require_scope(req.sourceLogicalName, Level.READ)
+        self.require_scope(req.destLogicalName, Level.WRITE)
         options = _options(req, ("overwrite", "overwrite"), ("ensure", "ensure"), ("replicate", "replicate"),
                            ("nosplit", "nosplit"), ("wrap", "Wrap"),
                            ("preserve_compression", "preserveCompression"), ("expire_days", "ExpireDays"),
                            ("throttle", "throttle"))
         wu = R.copy(self.cluster, req.sourceLogicalName, req.destLogicalName, req.destGroup, req.sourceDali,
                     req.DFUServerQueue, options, 0, lookup=catalog(self.cluster).get,
-                    compress=bool(req.compress), super_copy=bool(req.superCopy))
+                    compress=bool(req.compress), super_copy=bool(req.superCopy),
+                    user=self.authenticated_user or "")
         return models.CopyResponse(result=wu.wuid)
 
     def Rename(self, req):
+        self.require_scope(req.srcname, Level.WRITE)
+        self.require_scope(req.dstname, Level.WRITE)
         wu = R.rename(self.cluster, req.srcname, req.dstname, bool(req.overwrite), req.DFUServerQueue)
         return models.RenameResponse(wuid=wu.wuid)
 
     def Replicate(self, req):
+        self.require_scope(req.sourceLogicalName, Level.WRITE)
         wu = R.replicate(self.cluster, req.sourceLogicalName, req.replicateOffset or 1, req.cluster)
         return models.ReplicateResponse(wuid=wu.wuid)

@@ -75,7 +75,8 @@ class WsPackageProcess(EspService):
         result = self.packagemaps.copy(
             req.SourcePath, req.Target, pmid=req.PMID or "", activate=bool(req.Activate),
             replace=bool(req.ReplacePackageMap), options=_options(req),
-            fetch_remote=remote.fetcher(req.RemoteUserName or "", req.RemotePassword or ""))
+            fetch_remote=remote.fetcher(req.RemoteUserName or "", req.RemotePassword or "",
+                                        self.cluster.settings.remotes, self.cluster.settings.outbound_timeout))
         return models.CopyPackageMapResponse(
             status=_status(0, result.description),
             FilesNotFound=models.CopyPackageMapResponse_FilesNotFound(File=result.files_not_found),

@@ -1,6 +1,7 @@
 """WsDfu's logical-file methods: listing, detail, bulk actions, scopes, space, rename."""
 from __future__ import annotations
 
+from wsservices.engine.access import Level
 from wsservices.engine.dali import actions
 from wsservices.engine.packagemaps import fileinfo
 from wsservices.engine.dali.query import FileQuery
@@ -28,7 +29,8 @@ class FileMethods:
             min_skew_to=req.MinSkewTo or 0, first_n=req.FirstN, page_size=req.PageSize,
             page_start_from=req.PageStartFrom, sort_by=req.Sortby or "",
             descending=bool(req.Descending), one_level=bool(req.OneLevelDirFileReturn),
-            max_files=req.MaxNumberOfFiles, include_super_owners=bool(req.IncludeSuperOwner))
+            max_files=req.MaxNumberOfFiles, include_super_owners=bool(req.IncludeSuperOwner),
+            scope_visible=self.scope_visible())
         if r.empty:
             return models.DFUQueryResponse()
         resp = models.DFUQueryResponse(
@@ -56,6 +58,8 @@ class FileMethods:
         return resp
 
     def DFUInfo(self, req):
+        self.require_scope(req.Name, Level.WRITE if req.UpdateDescription or req.Protect or req.Restrict
+                           else Level.READ)
         package = fileinfo.package_superfile(self.cluster, req.QuerySet, req.Query, req.Name)
         if package is not None:  # a superfile the query's package defines: no Dali lookup
             package_id, subfiles = package
@@ -71,6 +75,9 @@ class FileMethods:
             self.files, info, req.Cluster, include_json=bool(req.IncludeJsonTypeInfo)))
 
     def DFUArrayAction(self, req):
+        changes = req.Type in ("Delete", "Change Protection", "Change Restriction")
+        for name in _items(req.LogicalFiles) or ():
+            self.require_scope(name.split("@", 1)[0], Level.WRITE if changes else Level.READ)
         outcome = actions.array_action(
             self.files, req.Type, _items(req.LogicalFiles),
             remove_from_superfiles=bool(req.removeFromSuperfiles),
@@ -127,6 +134,9 @@ class FileMethods:
     def DFUFileRename(self, req):
         items = [(i.OldName, i.NewName)
                  for i in (getattr(req.FileRenames, "DFUFileRenameItem", None) or [])]
+        for old, new in items:
+            self.require_scope(old, Level.WRITE)
+            self.require_scope(new, Level.WRITE)
         results = actions.rename_files(self.files, items)
         return extra_models.DFUFileRenameResponse(
             Results=extra_models.ArrayOfDFUFileRenameResult(DFUFileRenameResult=[

@@ -34,8 +34,10 @@ class WsDfu(FileMethods, SuperfileMethods, ViewMethods, MetadataMethods, EspServ
         "DFUBrowseDataResponse", "DFUSearchDataResponse", "DFUGetFileMetaDataResponse",
         "ListHistoryResponse", "EraseHistoryResponse", "DFUFileRenameResponse"})
 
-    #: the user ESP acts for: without authentication, Protect entries belong to ``hpcc``
-    user = ANONYMOUS_USER
+    @property
+    def user(self) -> str:
+        """The user ESP acts for: without authentication, Protect entries belong to ``hpcc``."""
+        return self.authenticated_user or ANONYMOUS_USER
 
     @cached_property
     def files(self) -> FileCatalog:

@@ -1,6 +1,7 @@
 """WsDfu's superfile methods."""
 from __future__ import annotations
 
+from wsservices.engine.access import Level
 from wsservices.wsdfu import models
 
 
@@ -19,6 +20,7 @@ class SuperfileMethods:
         return resp
 
     def SuperfileAction(self, req):
+        self.require_scope(req.superfile, Level.WRITE)
         retcode = self.files.superfiles.action(
             req.action, req.superfile, _items(req.subfiles), req.before or "",
             delete=bool(req.delete), remove_superfile=bool(req.removeSuperfile))

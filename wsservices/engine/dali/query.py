@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from .files import FileCatalog, to_int
 
@@ -72,6 +72,8 @@ class QueryFilter:
     limit: int = DEFAULT_PAGE_SIZE
     max_files: int = DEFAULT_MAX_FILES
     include_super_owners: bool = False
+    #: the caller's file-scope permission: only files whose scope passes are listed (None: all)
+    scope_visible: Callable[[str], bool] | None = None
 
 
 @dataclass
@@ -188,7 +190,8 @@ class FileQuery:
                   min_skew_to: int = 0, first_n: int | None = -1, page_size: int | None = 0,
                   page_start_from: int | None = 0, sort_by: str = "", descending: bool = False,
                   one_level: bool = False, max_files: int | None = 0,
-                  include_super_owners: bool = False) -> DfuQueryResult:
+                  include_super_owners: bool = False,
+                  scope_visible: Callable[[str], bool] | None = None) -> DfuQueryResult:
         """The whole of DFUQuery with ESP's defaults, paging and echo texts."""
         size_from = -1 if size_from is None else size_from
         size_to = -1 if size_to is None else size_to
@@ -215,7 +218,7 @@ class FileQuery:
             min_skew_from=min_skew_from or 0, min_skew_to=min_skew_to or 0,
             sort_by=sort_by, descending=descending, offset=page_start, limit=size,
             max_files=max_files if max_files and max_files > 0 else DEFAULT_MAX_FILES,
-            include_super_owners=include_super_owners)
+            include_super_owners=include_super_owners, scope_visible=scope_visible)
         page = self.run(flt)
         total = page.total
         end_at = min(page_start + size, total)
@@ -260,6 +263,9 @@ class FileQuery:
         with self.store.connection() as conn:
             if "scoped_match(" in where_sql:
                 conn.create_function("scoped_match", 2, scoped_match, deterministic=True)
+            if flt.scope_visible is not None:
+                visible = flt.scope_visible
+                conn.create_function("scope_visible", 1, lambda scope: bool(visible(scope or "")))
             if flt.node_groups:
                 total = conn.execute(f"SELECT COUNT(*) FROM {source}{where_sql}",
                                      params).fetchone()[0]
@@ -320,6 +326,8 @@ class FileQuery:
     def _where(self, flt: QueryFilter) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
+        if flt.scope_visible is not None:
+            where.append("scope_visible(f.scope)")
         pattern = flt.name_pattern or "*"
         if pattern != "*":
             where.append("f.name GLOB ?")

@@ -113,6 +113,7 @@ def spray(cluster, req: SprayRequest) -> W.DfuWorkunit:
     queue = _queue(cluster, req.queue)
     source.update(req.source)
     target = fileformat.from_workunit(source).target
+    cluster.datadir.ensure_free_space()
     destination = {"logical_name": name, "group": req.dest_group.lower(), "part_mask": part_mask(tail),
                    "num_parts_override": req.dest_num_parts if req.dest_num_parts > 0 else 0,
                    "compress": req.compress, "wrap": req.wrap,
@@ -208,6 +209,7 @@ def copy(cluster, source_name: str | None, dest_name: str | None, dest_group: st
     else:
         super_copy = False
     group = (dest_group or (info.clusters or info.member_clusters or [""])[0]).lower()
+    cluster.datadir.ensure_free_space(getattr(info, "size", 0) or 0)
     wu = cluster.workunits.create(command=W.SUPERCOPY if super_copy else W.COPY, user=user, cluster=group,
                                   job_name=name, queue=_queue(cluster, queue), source={"logical_name": source},
                                   destination={"logical_name": name, "group": group, "compress": compress,

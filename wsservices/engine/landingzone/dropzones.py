@@ -37,12 +37,12 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from .. import codes
 from ..datadir import DataDir, check_client_path, shown_path
 from ..environment import DropZone, Environment
-from ..errors import DropZoneNotFound, FileNotFound, InternalError, InvalidArgument, InvalidPath
+from ..errors import DomainError, DropZoneNotFound, FileNotFound, InternalError, InvalidArgument, InvalidPath
 
 #: DropZoneFileSearch stops after this many matches (SVC dropZoneFileSearchMaxFiles)
 MAX_SEARCH_RESULTS = 1000
@@ -56,6 +56,7 @@ _HOST_NAME = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"
 _WRITE_CHUNK = 1 << 16
 UPLOAD_TOKEN_BYTES = 6
 _PARTIAL_UPLOAD = re.compile(rf".+\.[0-9a-f]{{{2 * UPLOAD_TOKEN_BYTES}}}\.part")
+_SPACE_CHECK_EVERY = 8 << 20  # bytes an upload writes between two free-space checks
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,8 +158,11 @@ class Upload:
     name) or `abort` (the temporary file is removed). As a context manager it aborts unless
     committed."""
 
-    def __init__(self, fd: int, temp: Path, final: Path, name: str, client_path: str):
+    def __init__(self, fd: int, temp: Path, final: Path, name: str, client_path: str,
+                 space_check: Callable[[int], None] | None = None):
         self._fd: int | None = fd
+        self._space_check = space_check
+        self._checked_at = 0
         self.temp = temp
         self.final = final
         self.name = name
@@ -166,6 +170,13 @@ class Upload:
         self.size = 0
 
     def write(self, data: bytes) -> None:
+        if self._space_check is not None and self.size + len(data) - self._checked_at >= _SPACE_CHECK_EVERY:
+            self._checked_at = self.size
+            try:
+                self._space_check(len(data))
+            except DomainError:
+                self.abort()
+                raise
         view = memoryview(data)
         try:
             while view:
@@ -364,6 +375,7 @@ class DropZones:
         holds a NUL is refused with ``Invalid file name <name>``. An existing file of that name
         is replaced when the upload is committed."""
         name = upload_file_name(filename)
+        self.datadir.ensure_free_space()
         try:
             final = self.datadir.resolve_dropzone_path(target.dropzone, target.client_directory + name)
         except InvalidPath:
@@ -379,7 +391,7 @@ class DropZones:
         except OSError as exc:
             raise InternalError(f"Cannot write file {client}: {exc.strerror or exc}") from None
         os.fchmod(fd, mode)
-        return Upload(fd, temp, final, name, client)
+        return Upload(fd, temp, final, name, client, self.datadir.ensure_free_space)
 
     def write_upload(self, target: UploadTarget, filename: str | None,
                      chunks: Iterable[bytes]) -> str:
