@@ -9,6 +9,7 @@ import json
 
 from werkzeug.wrappers import Request, Response
 
+from wsservices.console import make_console
 from wsservices.control import make_control
 from wsservices.esp.binding import EspBinding
 from wsservices.filespray.service import FileSpray
@@ -30,4 +31,4 @@ def make_app(cluster) -> EspBinding:
 
     return EspBinding(services, max_request_bytes=cluster.settings.max_request_bytes,
                       extra_routes={"health": health, "hpccemu": make_control(cluster),
-                                    "wsecl": make_wsecl(cluster)})
+                                    "wsecl": make_wsecl(cluster), "console": make_console()})
