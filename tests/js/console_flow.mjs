@@ -242,6 +242,111 @@ async function superfile(ctx) {
     });
 }
 
+async function dialogs(ctx) {
+    const page = ctx.page;
+    const dialog = page.locator("dialog.modal");
+    const expected = {
+        fixed: { title: "Import Fixed", columns: ["Target Name", "Record Length", "Number of Parts"], nosplit: [false, false], format: null },
+        xml: { title: "Import XML", columns: ["Target Name", "Row Tag", "Number of Parts"], nosplit: [false, false], format: "2", column: "Row" },
+        json: { title: "Import JSON", columns: ["Target Name", "Row Path", "Number of Parts"], nosplit: [true, true], format: "2", column: "/" },
+        variable: { title: "Import Variable", columns: ["Target Name", "Number of Parts"], nosplit: [true, true], format: "recfmv" },
+        blob: { title: "Import Blob", columns: ["Source Path (Wildcard Enabled)", "Number of Parts"], nosplit: [true, true], format: null },
+    };
+    await ctx.step("open Landing Zones and select the CSV", async () => {
+        await openTab(page, "Landing Zones");
+        await row(page, "#lz-files", shared.csv).locator('input[type="checkbox"]').check();
+    });
+    for (const [format, want] of Object.entries(expected)) {
+        await ctx.step(`the ${format} dialog: its columns and defaults`, async () => {
+            await page.locator(`button[data-spray="${format}"]`).click();
+            await dialog.waitFor();
+            checkEqual(await dialog.locator("h2").textContent(), want.title, "title");
+            checkEqual(await dialog.locator("table.files th").allTextContents(), want.columns, `${format} columns`);
+            const nosplit = dialog.locator('input[name="nosplit"]');
+            checkEqual([await nosplit.isChecked(), await nosplit.isDisabled()], want.nosplit, `${format} No Split [checked, disabled]`);
+            if (want.format) {
+                checkEqual(await dialog.locator('[name="sourceFormat"]').inputValue(), want.format, `${format} Format`);
+            }
+            if (want.column) {
+                checkEqual(await dialog.locator('[name="file.0.column"]').inputValue(), want.column, `${format} ${want.columns[1]}`);
+            }
+            if (format === "fixed") {
+                await dialog.locator("button.primary").click();
+                check((await dialog.locator("small.invalid").allTextContents()).includes("Record Length is required"), "Record Length required");
+            }
+            if (format === "blob") {
+                check((await dialog.locator('[name="file.0.name"]').inputValue()).endsWith(`/${shared.csv}`), "the source path is the file's");
+                await dialog.locator('[name="destLogicalName"]').fill("");
+                await dialog.locator("button.primary").click();
+                check((await dialog.locator("small.invalid").allTextContents()).includes("This field is required"), "Target Name required");
+            }
+            await dialog.locator("button", { hasText: "Cancel" }).click();
+            await dialog.waitFor({ state: "detached" });
+        });
+    }
+}
+
+/** Submits the open dialog and waits on the workunit page until the job finished; returns the WUID. */
+async function submitAndFinish(page, dialog) {
+    await dialog.locator("button.primary").click();
+    await page.waitForURL(/#\/workunits\/D\d{8}-\d{6}/);
+    await ready(page);
+    await waitFor(async () => (await page.locator("#wu-state").textContent()) === "finished", "the workunit finished");
+    return decodeURIComponent(page.url().split("#/workunits/")[1]);
+}
+
+async function transfers(ctx) {
+    const page = ctx.page;
+    const dialog = page.locator("dialog.modal");
+    const openFile = async name => {
+        await page.goto(`${ctx.url}/console/#/files/${encodeURIComponent(name)}`);
+        await ready(page);
+    };
+    const back = `back_${TAG}.csv`;
+    await ctx.step("Despray the file to the landing zone", async () => {
+        await openFile(shared.file);
+        await page.locator("main .toolbar button", { hasText: "Despray" }).click();
+        checkEqual(await dialog.locator('[name="destPath"]').inputValue(), "people", "the target path defaults to the file's tail");
+        await dialog.locator('[name="destPath"]').fill(back);
+        await submitAndFinish(page, dialog);
+    });
+    await ctx.step("the desprayed file is on the landing zone with the CSV's bytes; delete it there", async () => {
+        await openTab(page, "Landing Zones");
+        const line = row(page, "#lz-files", back);
+        check((await line.textContent()).includes(`${CSV.length} B`), `size shown: ${await line.textContent()}`);
+        await line.locator('input[type="checkbox"]').check();
+        page.once("dialog", d => d.accept());
+        await page.locator("main .toolbar button.danger", { hasText: "Delete" }).click();
+        await waitFor(async () => (await row(page, "#lz-files", back).count()) === 0, "the file gone from the list");
+        await noErrors(page, "DeleteDropZoneFiles");
+    });
+    const copy = `${shared.scope}::people_copy`;
+    const renamed = `${shared.scope}::people_renamed`;
+    await ctx.step("Copy the file", async () => {
+        await openFile(shared.file);
+        await page.locator("main .toolbar button", { hasText: "Copy" }).click();
+        await dialog.locator('[name="destLogicalName"]').fill(copy);
+        await submitAndFinish(page, dialog);
+        await openFile(copy);
+        checkEqual(await page.locator("#lf-parts tbody tr").count(), 4, "the copy's parts");
+    });
+    await ctx.step("Rename the copy", async () => {
+        await page.locator("main .toolbar button", { hasText: "Rename" }).click();
+        await dialog.locator('[name="dstname"]').fill(renamed);
+        await submitAndFinish(page, dialog);
+        await openFile(renamed);
+        check((await page.locator("#lf-rows").textContent()).includes("4,Dee"), "the renamed file's rows");
+    });
+    await ctx.step("Delete the renamed file", async () => {
+        page.once("dialog", d => d.accept());
+        await page.locator("main .toolbar button.danger", { hasText: "Delete" }).click();
+        await page.waitForURL(/#\/files$/);
+        await ready(page);
+        await waitFor(async () => (await page.locator("#messages .message.info").allTextContents()).some(t => t.includes(`Deleted ${renamed}`)),
+                      "the Deleted message");
+    });
+}
+
 const PACKAGE = () => `<RoxiePackages>
  <Package id="${shared.query}"><Base id="${shared.query}_data"/></Package>
  <Package id="${shared.query}_data">
@@ -365,7 +470,7 @@ async function errors(ctx) {
 
 // ------------------------------------------------------------------ main
 
-const FLOWS = { upload, spray, browse, superfile, packagemap, query, errors };
+const FLOWS = { upload, spray, browse, superfile, packagemap, query, dialogs, transfers, errors };
 const { url, names } = parseArgs(FLOWS);
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timeout: 30000 });
 try {

@@ -1,7 +1,8 @@
 """The web console (/console/) in headless Chromium, through its pages only: upload a CSV,
 spray it with the Delimited dialog (its checks first), watch the workunit reach 100%, see the
 file's parts and rows, protect it, build superfiles, add and activate a package map from a file,
-see the Roxie query's resolved files, locks and a lookup, and service errors shown readably.
+see the Roxie query's resolved files, locks and a lookup, the other import dialogs' fields,
+despray/copy/rename/delete, and service errors shown readably.
 Each flow of console_flow.mjs is one test; the flows run in order and build on each other."""
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from .jsrunner import CHROMIUM, check_flow, require, require_node_modules, run_flows
 
-FLOWS = ["upload", "spray", "browse", "superfile", "packagemap", "query", "errors"]
+FLOWS = ["upload", "spray", "browse", "superfile", "packagemap", "query", "dialogs", "transfers", "errors"]
 
 
 @pytest.fixture(scope="module")

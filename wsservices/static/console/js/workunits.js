@@ -38,7 +38,7 @@ export async function renderOne(main, wuid) {
 
     const showDetails = async () => {
         const wu = (await call("FileSpray", "GetDFUWorkunit", { wuid })).result ?? {};
-        const rows = [["Command", wu.Command], ["Job Name", wu.JobName], ["Queue", wu.Queue],
+        const rows = [["Job Name", wu.JobName], ["Queue", wu.Queue],
             ["Source", wu.SourceLogicalName || `${wu.SourceIP ?? ""}:${wu.SourceFilePath ?? ""}`],
             ["Destination", wu.DestLogicalName || `${wu.DestIP ?? ""}:${wu.DestFilePath ?? ""}`],
             ["Destination Group", wu.DestGroupName], ["Parts", wu.DestNumParts], ["Started", wu.TimeStarted],
