@@ -40,6 +40,13 @@ async function errorsShown(page) {
     return page.locator("#messages .message.error .text").allTextContents();
 }
 
+/** Closes every message on the page with its × button. */
+async function dismissMessages(page) {
+    for (const close of await page.locator("#messages .message .close").all()) {
+        await close.click();
+    }
+}
+
 async function noErrors(page, what) {
     const errors = await errorsShown(page);
     check(errors.length === 0, `${what}: the page shows errors: ${errors.join(" | ")}`);
@@ -303,15 +310,18 @@ async function transfers(ctx) {
         await ready(page);
     };
     const back = `back_${TAG}.csv`;
+    const folder = `dir_${TAG}`;
     await ctx.step("Despray the file to the landing zone", async () => {
         await openFile(shared.file);
         await page.locator("main .toolbar button", { hasText: "Despray" }).click();
         checkEqual(await dialog.locator('[name="destPath"]').inputValue(), "people", "the target path defaults to the file's tail");
-        await dialog.locator('[name="destPath"]').fill(back);
+        await dialog.locator('[name="destPath"]').fill(`${folder}/${back}`);
         await submitAndFinish(page, dialog);
     });
-    await ctx.step("the desprayed file is on the landing zone with the CSV's bytes; delete it there", async () => {
+    await ctx.step("the desprayed file is in its folder on the landing zone, with the CSV's bytes; delete it there", async () => {
         await openTab(page, "Landing Zones");
+        await row(page, "#lz-files", `${folder}/`).locator("a.folder").click();
+        await waitFor(async () => (await page.locator("#lz-path").textContent()).endsWith(`/${folder}/`), "the folder opened");
         const line = row(page, "#lz-files", back);
         check((await line.textContent()).includes(`${CSV.length} B`), `size shown: ${await line.textContent()}`);
         await line.locator('input[type="checkbox"]').check();
@@ -319,6 +329,8 @@ async function transfers(ctx) {
         await page.locator("main .toolbar button.danger", { hasText: "Delete" }).click();
         await waitFor(async () => (await row(page, "#lz-files", back).count()) === 0, "the file gone from the list");
         await noErrors(page, "DeleteDropZoneFiles");
+        await page.locator("#lz-up").click();
+        await waitFor(async () => (await page.locator("#lz-path").textContent()) === "/var/lib/HPCCSystems/mydropzone/", "back at the root");
     });
     const copy = `${shared.scope}::people_copy`;
     const renamed = `${shared.scope}::people_renamed`;
@@ -468,9 +480,56 @@ async function errors(ctx) {
     });
 }
 
+async function manage(ctx) {
+    const page = ctx.page;
+    await ctx.step("Logical Files: sort the scope's files by name, both ways", async () => {
+        await openTab(page, "Logical Files");
+        await dismissMessages(page);
+        await page.locator('#lf-filters [name="LogicalName"]').fill(`${shared.scope}::*`);
+        await page.locator("#lf-filters button[type=submit]").click();
+        const names = () => page.locator("#lf-files tbody input[data-name]").evaluateAll(els => els.map(e => e.dataset.name));
+        const header = () => page.locator("#lf-files th", { hasText: "Name" });
+        await header().click();
+        await waitFor(async () => (await header().textContent()).includes("▲"), "sorted ascending");
+        const up = await names();
+        checkEqual(up, [shared.superfile, shared.superkey, shared.file], "ascending by name");
+        await header().click();
+        await waitFor(async () => (await header().textContent()).includes("▼"), "sorted descending");
+        checkEqual(await names(), [...up].reverse(), "descending by name");
+    });
+    const line = () => row(page, "#pm-list", `roxie::${shared.map}`);
+    await ctx.step("Package Maps: deactivate the map", async () => {
+        await openTab(page, "Package Maps");
+        await line().locator("button", { hasText: "Deactivate" }).click();
+        await waitFor(async () => (await line().locator(".tag").textContent()) === "inactive", "inactive");
+    });
+    await ctx.step("add a second part from a file, then remove it", async () => {
+        await line().locator("a[data-map]").click();
+        await page.locator("#pm-parts").waitFor();
+        await page.locator("#pm-add-part").click();
+        const dialog = page.locator("dialog.modal");
+        await dialog.locator('input[type="file"]').setInputFiles({ name: "extra.pkg", mimeType: "text/xml",
+            buffer: Buffer.from(`<RoxiePackages><Package id="extra_${TAG}"/></RoxiePackages>`) });
+        await waitFor(async () => (await dialog.locator("textarea").inputValue()).includes(`extra_${TAG}`), "the file's content loaded");
+        await dialog.locator("button.primary").click();
+        await dialog.waitFor({ state: "detached" });
+        await waitFor(async () => (await page.locator("#pm-parts tbody tr").count()) === 2, "two parts");
+        check((await row(page, "#pm-parts", "extra.pkg").textContent()).includes(`extra_${TAG}`), "the new part's package");
+        page.once("dialog", d => d.accept());
+        await row(page, "#pm-parts", "extra.pkg").locator("button", { hasText: "Remove" }).click();
+        await waitFor(async () => (await page.locator("#pm-parts tbody tr").count()) === 1, "one part left");
+    });
+    await ctx.step("delete the map", async () => {
+        page.once("dialog", d => d.accept());
+        await line().locator("button", { hasText: "Delete" }).click();
+        await waitFor(async () => (await line().count()) === 0, "the map gone");
+        await noErrors(page, "DeletePackage");
+    });
+}
+
 // ------------------------------------------------------------------ main
 
-const FLOWS = { upload, spray, browse, superfile, packagemap, query, dialogs, transfers, errors };
+const FLOWS = { upload, spray, browse, superfile, packagemap, query, dialogs, transfers, errors, manage };
 const { url, names } = parseArgs(FLOWS);
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timeout: 30000 });
 try {

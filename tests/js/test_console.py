@@ -2,7 +2,8 @@
 spray it with the Delimited dialog (its checks first), watch the workunit reach 100%, see the
 file's parts and rows, protect it, build superfiles, add and activate a package map from a file,
 see the Roxie query's resolved files, locks and a lookup, the other import dialogs' fields,
-despray/copy/rename/delete, and service errors shown readably.
+despray (into a folder)/copy/rename/delete, service errors shown readably, sorting, and
+package-map deactivate, part add/remove and delete.
 Each flow of console_flow.mjs is one test; the flows run in order and build on each other."""
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from .jsrunner import CHROMIUM, check_flow, require, require_node_modules, run_flows
 
-FLOWS = ["upload", "spray", "browse", "superfile", "packagemap", "query", "dialogs", "transfers", "errors"]
+FLOWS = ["upload", "spray", "browse", "superfile", "packagemap", "query", "dialogs", "transfers", "errors", "manage"]
 
 
 @pytest.fixture(scope="module")

@@ -108,7 +108,7 @@ async function show(listing) {
     ], files, { empty: "This folder is empty.", id: "lz-files" });
     fill(listing,
         h("div", { class: "toolbar" },
-          button("Up", up, { title: "Parent folder" }), h("code", { id: "lz-path" }, state.path),
+          button("Up", up, { title: "Parent folder", id: "lz-up" }), h("code", { id: "lz-path" }, state.path),
           h("span", { class: "sep" }), button("Refresh", refresh),
           button("Delete", remove, { class: "danger" }), h("span", { class: "sep" }), "Import: ",
           Object.entries(SPRAY_FORMATS).map(([key, f]) => button(f.title, () => spray(key), { "data-spray": key }))),
