@@ -9,6 +9,7 @@ import json
 
 from werkzeug.wrappers import Request, Response
 
+from wsservices.console import make_console
 from wsservices.control import make_control
 from wsservices.esp.binding import EspBinding
 from wsservices.esp.guard import Guard
@@ -32,4 +33,4 @@ def make_app(cluster) -> EspBinding:
 
     return EspBinding(services, max_request_bytes=cluster.settings.max_request_bytes,
                       extra_routes={"health": health, "hpccemu": make_control(cluster, guard),
-                                    "wsecl": make_wsecl(cluster)}, guard=guard)
+                                    "wsecl": make_wsecl(cluster), "console": make_console()}, guard=guard)

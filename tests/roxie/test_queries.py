@@ -96,6 +96,7 @@ def test_missing_file_suspends_the_query_until_the_map_supplies_it(http, url, fs
         listed = control(http, url, "roxie/queries", {"target": "roxie"}, "GET").json()["Queries"]
         [mine] = [q for q in listed if q["QueryName"] == query]
         assert mine["Suspended"] is True and mine["SuspendedReason"].startswith("Could not resolve filename")
+        assert mine["Locks"] == []
         compulsory = (f'<RoxiePackages><Package id="{query}" compulsory="1"/></RoxiePackages>')
         pkg.service.AddPackage(Info=compulsory, Target="roxie", PackageMap=f"{scope}.pkg", Activate=True,
                                OverWrite=True)
@@ -105,6 +106,9 @@ def test_missing_file_suspends_the_query_until_the_map_supplies_it(http, url, fs
         pkg.service.AddPackage(Info=virtual_part(query, f"{scope}::super", [f"{scope}::v1"]), Target="roxie",
                                PackageMap=f"{scope}.pkg", Activate=True, OverWrite=True)
         assert versions(lookup(http, url, query, EmployeeID=2), query) == ["v1"]
+        listed = control(http, url, "roxie/queries", {"target": "roxie"}, "GET").json()["Queries"]
+        [mine] = [q for q in listed if q["QueryName"] == query]
+        assert mine["Locks"] == [{"name": f"{scope}::v1", "mode": "hold"}]     # the leaf, not the superkey
     finally:
         unpublish(http, url, query)
 

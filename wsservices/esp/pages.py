@@ -66,4 +66,5 @@ def exceptions_page(source: str, code: int, message: str) -> str:
 
 def root_page(services: list[tuple[str, str]]) -> str:
     items = "".join(f'<li><a href="/{name}/">{name}</a> {version}</li>' for name, version in services)
+    items += '<li><a href="/console/">Console</a>: landing zones, logical files, DFU workunits, package maps</li>'
     return f"{HEAD}<h1>hpccemu</h1><p>Emulated ESP services:</p><ul>{items}</ul>{TAIL}"

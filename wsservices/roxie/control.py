@@ -5,7 +5,8 @@
 * ``POST /hpccemu/roxie/unpublish`` ``{"target", "query"}`` (an id or an alias) ->
   ``{"QuerySet", "QueryId"}``;
 * ``GET /hpccemu/roxie/queries?target=roxie`` -> ``{"Queries": [{"QuerySet", "QueryId",
-  "QueryName", "Activated", "Suspended", "SuspendedReason", "Files", "Keys"}]}``;
+  "QueryName", "Activated", "Suspended", "SuspendedReason", "Files", "Keys", "Locks": [{"name",
+  "mode"}]}]}`` (Locks: the Dali locks the loaded query holds on the files it resolves to);
 * ``POST /hpccemu/roxie/reload`` ``{"target"}`` (optional): re-resolve now, as Roxie's
   ``control:reload`` does (e.g. after a Dali superfile changed).
 
@@ -76,7 +77,8 @@ def queries(cluster, request) -> tuple[int, dict]:
         out.append({"QuerySet": q.query_set, "QueryId": q.id, "QueryName": q.name,
                     "Activated": q.activated, "Suspended": suspended, "SuspendedReason": reason,
                     "Files": [{"name": f.name, "opt": f.optional} for f in q.files],
-                    "Keys": list(q.keys)})
+                    "Keys": list(q.keys),
+                    "Locks": [{"name": n, "mode": m} for n, m in cluster.roxie.locks(target, q.id)]})
     return 200, {"Queries": out}
 
 

@@ -183,6 +183,11 @@ class Roxie:
                 return q, loaded
         raise DomainError(f"Query {query_id} not found", codes.PACKAGE_QUERY_NOT_FOUND)
 
+    def locks(self, target: str, query_id: str) -> list[tuple[str, str]]:
+        """The Dali locks a loaded query holds, as (logical name, mode)."""
+        holder = HOLDER_PREFIX.format(target=self.target_name(target)) + query_id
+        return [(lk.name, lk.mode) for lk in catalog(self.cluster).locks.locks_of(holder)]
+
     # -- calling a query ------------------------------------------------------------------------
     def state(self, target: str) -> TargetState:
         """The current state of a Roxie target (QuerySetNotFound for any other name)."""
