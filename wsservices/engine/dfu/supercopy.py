@@ -8,7 +8,8 @@ environment:
   subfile itself, so nothing is copied ("File copy of <name> not done as file local") and the
   new superfile lists the source's own subfiles, nested superfiles included, in order;
 * an existing destination: without `overwrite` → ``Destination file <name> already exists``;
-  a superfile is reused in place (its subfiles replaced), anything else is deleted first;
+  a superfile is reused in place (its subfiles replaced), anything else is deleted first, all in
+  one transaction (a crash or a lock leaves the old destination as it was);
 * while the destination is locked by someone else, the workunit is `blocked` (state 9) with
   the reason ``looking up destination file: <name>`` or ``acquiring write lock on superfile:
   <name>``, retries, and goes back to `started` when the lock is gone; after 5 minutes it
@@ -50,30 +51,34 @@ def _copy(ctx, files, target: str, source: str) -> None:
                    lambda: files.exists(target) and files.locks.check_writable(
                        target, is_superfile=files.is_superfile(target)))
     existing = files.get(target)
-    reuse = False
-    if existing is not None:
-        if not ctx.wu.options.get("overwrite"):
-            raise DomainError(f"Destination file {target} already exists", DFU_ERROR)
-        reuse = existing.is_superfile and info.is_superfile
-        if not reuse:
-            files.delete(target)
+    if existing is not None and not ctx.wu.options.get("overwrite"):
+        raise DomainError(f"Destination file {target} already exists", DFU_ERROR)
     if not info.is_superfile:
         # only reached for a nested source whose name differs: a remote copy, not emulated
         raise DomainError(f"File {target} could not be copied - see unknown", DFU_ERROR)
-    supers = files.superfiles
-    supers.create(target, exist_ok=True)
-    _while_blocked(ctx, f"acquiring write lock on superfile: {target}",
-                   lambda: files.locks.check_writable(target, is_superfile=True))
-    current = files.get(target).subfiles
-    if reuse and current:
-        supers.remove(target, current)
-    names = []
-    for sub in info.subfiles:
+    for sub in info.subfiles:   # a local subfile is "copied" onto its own name
         _copy(ctx, files, sub, sub)
-        names.append(sub)
         ctx.check_abort()
-    if names:
-        supers.add(target, names)
+    _while_blocked(ctx, f"acquiring write lock on superfile: {target}",
+                   lambda: _replace_superfile(files, target, info.subfiles))
+
+
+def _replace_superfile(files, target: str, members: list[str]) -> None:
+    """In one transaction: the destination becomes a superfile of ``members`` (an existing file
+    of that name replaced, an existing superfile emptied first), or nothing changes."""
+    supers = files.superfiles
+    with files.store.transaction():
+        existing = files.get(target)
+        if existing is not None:
+            files.locks.check_writable(target, is_superfile=existing.is_superfile)
+            if not existing.is_superfile:
+                files.delete(target)
+        supers.create(target, exist_ok=True)
+        current = files.get(target).subfiles
+        if current:
+            supers.remove(target, current)
+        if members:
+            supers.add(target, members)
 
 
 def _while_blocked(ctx, reason: str, attempt) -> None:
