@@ -9,7 +9,10 @@ component shares:
 * ``names``       - Dali's logical-name rules
 * ``errors``, ``codes`` - typed domain errors and the numeric codes they carry
 * ``safexml``     - parsing untrusted XML
+* ``access``      - users, feature permissions and file scopes (security settings)
+* ``remotes``     - the remote environments outbound calls may go to
 * ``reset``       - emptying a running cluster (tests)
+* ``recovery``    - start-up recovery: finishing what a crash interrupted
 
 Components (each package's docstring maps its modules):
 
@@ -23,7 +26,7 @@ Components (each package's docstring maps its modules):
 
 Dependencies point one way, in this order: the shared modules, dali, dfu, landingzone,
 packagemaps, fileview, roxie; each component imports only the shared modules and components
-before it (roxie reads dali, dfu/transfer, fileview and packagemaps). ``cluster`` and ``reset``
-alone assemble the components. tests/test_layout.py keeps this, and the absence of import
+before it (roxie reads dali, dfu/transfer, fileview and packagemaps). ``cluster``, ``reset``
+and ``recovery`` alone assemble the components. tests/test_layout.py keeps this, and the absence of import
 circles, true.
 """

@@ -8,6 +8,8 @@
 * ``locks``      - Dali's file locks (READ, HOLD, WRITE) and their messages
 * ``superfiles`` - superfile membership and transactions
 * ``catalog``    - one catalogue per cluster, with its superfiles and locks (`catalog(cluster)`)
+* ``intents``    - switch intents: what a write changes on disk, recorded with its catalogue
+  change and finished after a crash
 * ``query``      - DFUQuery / DFUFileView over the catalogue
 * ``actions``    - WsDfu's bulk and summary operations (DFUArrayAction, DFUSpace, DFUSearch, rename)
 * ``filexml``    - Dali metadata as XML (Savexml, Add, AddRemote)
