@@ -18,6 +18,7 @@ _EXPORTS = {
     "PackageProcessClient": "packages", "DfuJob": "jobs", "DfuWorkunit": "jobs",
     "HPCCError": "errors", "EspError": "errors", "EspException": "errors", "DfuJobFailed": "errors",
     "DfuTimeout": "errors", "EspConnectionError": "errors", "ThreadedEmulator": "testing", "Seeder": "seed",
+    "apply_seed_file": "seedfile", "load_seed_file": "seedfile", "SeedFileError": "seedfile",
 }
 __all__ = sorted(_EXPORTS)
 

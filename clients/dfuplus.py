@@ -15,8 +15,8 @@ It is named ``hpccemu-dfuplus`` so that it never shadows a real dfuplus on PATH;
 (the real tool waits 10 s growing to 30 s) and draws a progress bar on stderr when it is a
 terminal.
 
-Not supported: the actions replicate, copysuper, monitor, listhistory, erasehistory and
-dafilesrv; publisher workunits in ``status``; the local dafilesrv the real tool starts for a
+Not supported: the actions replicate, monitor, listhistory and erasehistory (answered
+"Unknown dfuplus action"), and dafilesrv (answered with a message saying why); publisher workunits in ``status``; the local dafilesrv the real tool starts for a
 ``srcip`` of this machine; ``encrypt``/``decrypt`` are sent as given (dfuplus scrambles them).
 """
 from __future__ import annotations
@@ -185,6 +185,30 @@ class DfuPlus(FileActions):
             fields["ExpireDays"] = p.get_int("expiredays")
         return self.submitted("Copy", "result", fields)
 
+    def do_copysuper(self) -> int:
+        """A superfile and its subfiles copied from another Dali: Copy with SuperCopy."""
+        p = self.props
+        srcname, dstname = self.need("srcname"), self.need("dstname")
+        dstcluster, srcdali = self.need("dstcluster"), self.need("srcdali")
+        self.info(f"\nCopying superfile from {srcname} to {dstname}\n")
+        fields: dict[str, Any] = {"superCopy": True, "sourceLogicalName": srcname, "destLogicalName": dstname,
+                                  "destGroup": dstcluster, "sourceDali": srcdali,
+                                  "srcusername": p.get("srcusername") or None,
+                                  "srcpassword": p.get("srcpassword") or None}
+        if (p.get("dstclusterroxie") or "").lower() == "yes":
+            fields["destGroupRoxie"] = "Yes"
+        self.common(fields, ("nosplit", "compress", "encrypt", "decrypt", "norecover", "connect", "throttle",
+                             "transferbuffersize"))
+        for key, field in (("nocommon", "noCommon"), ("wrap", "Wrap")):
+            if p.has(key):
+                fields[field] = p.get_bool(key)
+        return self.submitted("Copy", "result", fields)
+
+    def do_dafilesrv(self) -> int:
+        """The real tool starts a local dafilesrv for remote reads; the emulator needs none."""
+        raise Fail("dafilesrv: not available in hpccemu-dfuplus (the emulator reads its drop zones "
+                   "directly and needs no dafilesrv)")
+
     def submitted(self, operation: str, wuid_field: str, fields: dict[str, Any]) -> int:
         try:
             resp = self.call("filespray", operation, **fields)
@@ -268,11 +292,11 @@ def run(args: list[str], out=None, err=None) -> int:
         return DFUERR_TOO_FEW_ARGUMENTS
     try:
         rc = DfuPlus(props, out).doit()
+    except EspConnectionError:  # before OSError: it is a ConnectionError too
+        err.write("SOAP Connection error\n")
+        rc = -1
     except (Fail, OSError) as exc:
         err.write(f"{exc}\n")
-        rc = -1
-    except EspConnectionError:
-        err.write("SOAP Connection error\n")
         rc = -1
     except EspError as exc:
         err.write(f"{exceptions_text(exc) if exc.channel != 'http' else exc.message}\n")

@@ -78,12 +78,20 @@ def run(args: list[str], out=None, err=None) -> int:
     except EspError as exc:
         err.write(f"\n{exc.message}\n")
         return 2
-    except OSError as exc:
-        err.write(f"\n{exc}\n")
+    except OSError as exc:  # StringBuffer::loadFile's message, as the ecl shell prints it
+        err.write(f"\nFile {exc.filename} could not be opened\n" if exc.filename else f"\n{exc}\n")
         return 2
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(tool_version())      # `ecl --version` prints the build tag and exits
+        ctx.exit(0)
+
+
 @click.group()
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Print the version and exit.")
 @click.version_option(None, "--hpccemu-version", package_name="hpccemu", prog_name="hpccemu-ecl")
 def main() -> None:
     """The ``ecl`` tool's commands that use the emulated services (``packagemap``)."""

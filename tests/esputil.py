@@ -1,4 +1,4 @@
-"""Helpers the service tests share: namespaces, SOAP envelopes, the official WSDLs when present."""
+"""Helpers the service tests share: namespaces, SOAP envelopes, the official WSDLs."""
 from __future__ import annotations
 
 import os
@@ -14,14 +14,13 @@ SERVICES = {"FileSpray": "urn:hpccsystems:ws:filespray", "WsDfu": "urn:hpccsyste
 OFFICIAL_FILES = {"FileSpray": "FileSpray.wsdl", "WsDfu": "WsDFU.wsdl", "WsPackageProcess": "WsPackageProcess.wsdl"}
 
 
-def official_wsdl_dir() -> Path | None:
-    """The official HPCC WSDLs, when this checkout has them beside it (CI does; a clone may not)."""
-    candidates = [os.environ.get("HPCCEMU_OFFICIAL_WSDL_DIR"),
-                  Path(__file__).resolve().parents[2] / "shared" / "reference" / "wsdl"]
-    for c in candidates:
-        if c and (Path(c) / "FileSpray.wsdl").is_file():
-            return Path(c)
-    return None
+OFFICIAL_WSDL_DIR = Path(__file__).resolve().parent / "official_wsdl"
+
+
+def official_wsdl_dir() -> Path:
+    """The official HPCC WSDLs, kept in tests/official_wsdl so that every clone runs the contract
+    tests (``HPCCEMU_OFFICIAL_WSDL_DIR`` points them at another copy)."""
+    return Path(os.environ.get("HPCCEMU_OFFICIAL_WSDL_DIR") or OFFICIAL_WSDL_DIR)
 
 
 def envelope(body: str, declare_ns: str | None = None) -> str:
@@ -73,7 +72,8 @@ def genindex_soapcall(http, url: str, method: str, fields: list[tuple[str, str]]
            f" <soap:Body>\n  <{method}Request>\n{body}   <encode_>0</encode_>\n  </{method}Request>\n"
            " </soap:Body>\n</soap:Envelope>\n")
     r = http.post(url + "/WsPackageProcess/", data=doc.encode(),
-                  headers={"Content-Type": "text/xml", "Authorization": "", "Accept-Encoding": "gzip, deflate"})
+                  headers={"Content-Type": "text/xml", "Authorization": "", "Accept-Encoding": "gzip, deflate"},
+                  timeout=30)
     assert r.status_code == 200
     return etree.fromstring(r.content)
 

@@ -179,3 +179,15 @@ def test_engine_components_depend_one_way():
             elif COMPONENT_ORDER.index(there) > COMPONENT_ORDER.index(here):
                 wrong.add((name, dep))
     assert sorted(wrong) == []
+
+
+def test_spyne_is_imported_only_by_the_esp_layer_which_loads_its_compatibility_module_first():
+    """spyne is confined to wsservices.esp, so a maintained fork can replace it there, and
+    wsservices.esp's package runs `spynecompat` (Python 3.12/3.13 fixes) before any of its modules."""
+    users = sorted(name for name in MODULES if any(m.split(".")[0] == "spyne" for m in _imports(name)))
+    assert users and [u for u in users if not u.startswith("wsservices.esp.")] == []
+    init = ast.parse((ROOT / "wsservices" / "esp" / "__init__.py").read_text())
+    first = [node for node in init.body if isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr))
+             and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    assert ast.unparse(first[0]) == "from wsservices.esp import spynecompat"
+    assert ast.unparse(first[1]) == "spynecompat.install()"

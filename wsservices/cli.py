@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import click
 
 from wsservices import __version__
+from wsservices.cli_data import reset, seed
 
 
 @click.group()
 @click.version_option(__version__, prog_name="hpccemu")
 def main() -> None:
     """hpccemu: HPCC Systems' FileSpray, WsDfu and WsPackageProcess, emulated."""
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 @main.command()
@@ -22,38 +27,65 @@ def main() -> None:
               help="Where the cluster keeps its state [default: ./hpccemu-data].")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
               help="A TOML file describing the environment and settings.")
-def serve(host, port, data_dir, config_file) -> None:
+@click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="info",
+              envvar="HPCCEMU_LOG_LEVEL", show_default=True,
+              help="info logs one line per request (the access log); warning and error only problems.")
+@click.option("--log-requests", is_flag=True, envvar="HPCCEMU_LOG_REQUESTS",
+              help="Also log request and response bodies (cut after 4 KB, passwords masked).")
+@click.option("--seed", "seed_file", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="A seed file (TOML) to apply once the server is up (see `hpccemu seed`).")
+@click.option("--reset", "reset_first", is_flag=True,
+              help="Empty the cluster in the data dir before serving (and seeding).")
+def serve(host, port, data_dir, config_file, log_level, log_requests, seed_file, reset_first) -> None:
     """Start the ESP server on the configured (or embedded default) environment."""
     from wsservices.app import make_app
+    from wsservices.cli_data import _checked, apply_plan
     from wsservices.engine.cluster import Cluster
     from wsservices.engine.config import ConfigError, load_settings
+    from wsservices.esp.accesslog import AccessLog
     from wsservices.server import exposure_warning, make_server
 
     try:
         settings = load_settings(config_file, {"host": host, "port": port, "data_dir": data_dir})
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    plan = _checked(seed_file) if seed_file else None
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.DEBUG if log_level == "debug" else logging.WARNING)
     if settings.htpasswd is not None and not settings.htpasswd.is_file():
         raise click.UsageError(f"htpasswd file {settings.htpasswd}: not found")
     warning = exposure_warning(settings)
     if warning:
         click.secho(warning, err=True, fg="yellow")
     cluster = Cluster.open(settings)
-    server = make_server(settings, make_app(cluster))
+    if reset_first:
+        from wsservices.engine.reset import reset as reset_cluster
+
+        reset_cluster(cluster)
+    server = make_server(settings, AccessLog(make_app(cluster), bodies=log_requests))
     base = f"http://{settings.host}:{server.server_port}"
-    click.echo(f"hpccemu {__version__}: data in {Path(settings.data_dir).resolve()}")
-    for name in ("FileSpray", "WsDfu", "WsPackageProcess"):
-        click.echo(f"  {base}/{name}/")
-    click.echo(f"  {base}/health")
+    thread = threading.Thread(target=server.serve_forever, name="hpccemu-serve", daemon=True)
+    thread.start()
     try:
-        server.serve_forever()
+        if plan is not None:
+            local = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+            apply_plan(plan, f"http://{local}:{server.server_port}")
+        click.echo(f"hpccemu {__version__}: data in {Path(settings.data_dir).resolve()}")
+        for name in ("FileSpray", "WsDfu", "WsPackageProcess"):
+            click.echo(f"  {base}/{name}/")
+        click.echo(f"  {base}/health")
+        while thread.is_alive():
+            thread.join(0.5)
     except KeyboardInterrupt:
         pass
     finally:
+        server.shutdown()
         server.server_close()
         cluster.close()
+
+
+main.add_command(reset)
+main.add_command(seed)
 
 
 @main.command("export-wsdl")

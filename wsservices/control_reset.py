@@ -12,6 +12,7 @@ from wsservices.engine.reset import reset
 
 @route("reset")
 def reset_cluster(cluster, request) -> tuple[int, dict]:
+    """Empty the whole emulated cluster, keeping the server running."""
     done = reset(cluster)
     return 200, {"Reset": True, "Tables": done["tables"], "PathsRemoved": done["paths_removed"],
                  "Engines": done["engines"]}

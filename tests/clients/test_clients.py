@@ -9,7 +9,8 @@ import socket
 
 import pytest
 
-from hpccemu import DfuJobFailed, EspConnectionError, EspError, FileSprayClient, HPCCClient, WsDfuClient
+from hpccemu import (DfuJobFailed, EspConnectionError, EspError, FileSprayClient, HPCCClient, HPCCError,
+                     WsDfuClient)
 from hpccemu.soap import esp_base_url
 
 LZ = "/var/lib/HPCCSystems/mydropzone"
@@ -191,8 +192,9 @@ def test_package_map_recipes(hpccemu_client):
     part = pk.get_part("roxie", "genindex.pkg", "part_data.pkg")
     assert "test::rolled" in part and "test::k1" not in part
     assert pk.list_package("roxie")[0].active
-    with pytest.raises(Exception, match="SuperFile ~test::nothere not found"):
+    with pytest.raises(HPCCError, match="SuperFile ~test::nothere not found") as missing:
         pk.roll_up_subkeys("roxie", "genindex.pkg", "part_data.pkg", "~test::nothere", "~x")
+    assert type(missing.value) is HPCCError        # found by the client, not answered by ESP
 
 
 def test_package_map_calls(hpccemu_client):

@@ -187,3 +187,16 @@ def test_console_script_exit_statuses(hpccemu, tmp_path):
     done = subprocess.run([str(exe), "action=status", server, "wuid=D1", "--strict-exit"], capture_output=True,
                           text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 1 and done.stdout.startswith("[20080: ")
+
+
+def test_unreachable_esp_and_the_actions_without_a_server_side(dfuplus, sprayed):
+    for action in ("action=list name=x*", "action=status wuid=D20000101-000000"):
+        status, out, err = dfuplus(*action.split(), "server=127.0.0.1:1", server_arg=False)
+        assert (status, err) == (0, "SOAP Connection error\n"), err
+    status, out, err = dfuplus("action=dafilesrv")
+    assert status == 0 and err.startswith("dafilesrv: not available in hpccemu-dfuplus")
+    status, out, err = dfuplus("action=copysuper", "srcname=test::people", "dstname=test::copy")
+    assert err == "dstcluster not specified\n"
+    status, out, err = dfuplus("action=copysuper", "srcname=test::people", "dstname=test::copy",
+                               "dstcluster=mythor", "srcdali=127.0.0.1")
+    assert out.startswith("\nCopying superfile from test::people to test::copy\n"), (out, err)

@@ -176,3 +176,15 @@ def test_console_script(hpccemu, tmp_path):
     done = subprocess.run([str(exe), "packagemap", "delete", "roxie", "nothere", f"--port={port}"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 1 and "Exception(s):" in done.stderr
+
+
+def test_version_and_a_missing_package_file(tmp_path):
+    from click.testing import CliRunner
+
+    from hpccemu.eclcmd import main, run
+
+    done = CliRunner().invoke(main, ["--version"])
+    assert done.exit_code == 0 and done.output.startswith("hpccemu-ecl ")
+    out, err = io.StringIO(), io.StringIO()
+    status = run(["add", "roxie", str(tmp_path / "missing.pkg"), "-s", "127.0.0.1", "--port", "1"], out, err)
+    assert (status, err.getvalue()) == (2, f"\nFile {tmp_path / 'missing.pkg'} could not be opened\n")

@@ -54,9 +54,9 @@ def unpublish(http, url, query: str) -> None:
     assert r.status_code == 200, r.text
 
 
-def lookup(http, url, query: str, target: str = "roxie", **params) -> dict:
+def lookup(http, url, query: str, target: str = "roxie", timeout: float = 30, **params) -> dict:
     """GET /WsEcl/submit/query/<target>/<query>/json: the parsed JSON answer."""
-    r = http.get(f"{url}/WsEcl/submit/query/{target}/{query}/json", params=params, timeout=30)
+    r = http.get(f"{url}/WsEcl/submit/query/{target}/{query}/json", params=params, timeout=timeout)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json"), r.text
     return r.json()
 

@@ -24,6 +24,8 @@ DATA_PKG = "data_employee_id_lookup_super.pkg"
 QUERY_PART, DATA_PART = "query_toy_query.pkg", "part_employee_id_lookup_super.pkg"
 COMMON = [("Target", "roxie"), ("Process", "*"), ("PackageMap", PMAP)]
 THREADS = 4
+DEADLINE = 120          # seconds the whole load phase may take; each HTTP call has its own timeout
+LOOKUP_TIMEOUT = 10
 
 
 def add_part(http, url, part: str, content: str) -> tuple[int, str]:
@@ -50,8 +52,9 @@ def delete(dfu, name: str):
 class Load:
     """Lookups from several threads in a loop; every answer must be a v2 or v3 row."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, deadline: float):
         self.url = url
+        self.deadline = deadline                     # time.monotonic() after which run() gives up
         self.stop = threading.Event()
         self.failures: list[str] = []
         self.seen: list[tuple[float, float, str]] = []   # (start, end, version) of each lookup
@@ -60,11 +63,12 @@ class Load:
     def run(self) -> None:
         rnd = random.Random()
         with requests.Session() as http:
-            while not self.stop.is_set():
+            while not self.stop.is_set() and time.monotonic() < self.deadline:
                 emp = rnd.randint(1, 50)
                 start = time.monotonic()
                 try:
-                    found = rows(lookup(http, self.url, "toy_query", EmployeeID=emp), "toy_query")
+                    found = rows(lookup(http, self.url, "toy_query", timeout=LOOKUP_TIMEOUT, EmployeeID=emp),
+                                 "toy_query")
                     assert [r["EmployeeID"] for r in found] == [str(emp)], found
                     version = found[0]["Version"]
                     assert version in ("v2", "v3") and found[0]["Name"] == f"Employee {emp}, {version}"
@@ -95,7 +99,8 @@ def test_virtual_superkey_swapped_under_load_then_old_data_deleted(http, url, em
         assert rows(lookup(http, url, "toy_query", EmployeeID=5), "toy_query") == [
             {"EmployeeID": "5", "Name": "Employee 5, v2", "Version": "v2"}]
 
-        load = Load(url)
+        deadline = time.monotonic() + DEADLINE
+        load = Load(url, deadline)
         threads = [threading.Thread(target=load.run) for _ in range(THREADS)]
         for t in threads:
             t.start()
@@ -103,6 +108,7 @@ def test_virtual_superkey_swapped_under_load_then_old_data_deleted(http, url, em
         try:
             for version in ("v3", "v2", "v3", "v2", "v3"):
                 while len(load.seen) < 20 * (len(swaps) + 1) and not load.failures:
+                    assert time.monotonic() < deadline, f"the load stalled: {len(load.seen)} lookups"
                     time.sleep(0.005)                # let the load run a little between swaps
                 started = time.monotonic()
                 part = virtual_part(DATA_PKG, SUPERKEY, [f"~employee::id_lookup_{version}"])
@@ -115,7 +121,8 @@ def test_virtual_superkey_swapped_under_load_then_old_data_deleted(http, url, em
         finally:
             load.stop.set()
             for t in threads:
-                t.join(timeout=30)
+                t.join(timeout=LOOKUP_TIMEOUT + 5)
+        assert [t for t in threads if t.is_alive()] == []
         assert load.failures == []
         assert len(load.seen) > 100
         # a lookup that ran wholly between one swap's return and the next swap's start saw that

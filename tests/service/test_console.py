@@ -69,7 +69,8 @@ def test_post_is_refused(url):
 
 
 def test_root_page_links_to_the_console(http, url):
-    assert '<a href="/console/">Console</a>' in http.get(url + "/").text
+    page = http.get(url + "/").text
+    assert '<a href="/console/">/console/</a>' in page and "the web console" in page
 
 
 def test_setup_cfg_ships_every_console_file():

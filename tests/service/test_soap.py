@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from xml.sax.saxutils import escape
+
 from lxml import etree
 
-from esputil import SERVICES, envelope, not_implemented_operation, soap_post
+from esputil import SERVICES, envelope, not_implemented_operation, soap_post, soapcall_status
 
 ESP_ENVELOPE = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope'
                 ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
@@ -75,18 +77,27 @@ def test_envelope_namespace_and_case_are_not_checked(http, url):
 
 def test_ecl_soapcall_shape(http, url):
     """GenIndex's SOAPCALL: no namespace, indented, encode_, empty Authorization, trailing slash."""
+    content = '<RoxiePackages><Package id="soapcall_shape_data"/></RoxiePackages>'
     body = ('<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">\n'
             " <soap:Body>\n  <AddPartToPackageMapRequest>\n   <Target>roxie</Target>\n   <Process>*</Process>\n"
-            "   <PackageMap>genindex_packagemap.pkg</PackageMap>\n   <PartName>part_x.pkg</PartName>\n"
-            "   <Content>&lt;RoxiePackages/&gt;</Content>\n   <DeletePrevious>true</DeletePrevious>\n"
+            "   <PackageMap>soapcall_shape.pkg</PackageMap>\n   <PartName>part_x.pkg</PartName>\n"
+            f"   <Content>{escape(content)}</Content>\n   <DeletePrevious>true</DeletePrevious>\n"
             "   <DaliIp>127.0.0.1</DaliIp>\n   <encode_>0</encode_>\n  </AddPartToPackageMapRequest>\n"
             " </soap:Body>\n</soap:Envelope>\n")
-    r = http.post(url + "/WsPackageProcess/", data=body.encode(),
+    r = http.post(url + "/WsPackageProcess/", data=body.encode(), timeout=30,
                   headers={"Content-Type": "text/xml", "Authorization": "", "Accept-Encoding": "gzip, deflate"})
     assert r.status_code == 200
     root = etree.fromstring(r.content)
     resp = root.find(".//{urn:hpccsystems:ws:wspackageprocess}AddPartToPackageMapResponse")
     assert resp is not None  # an ESP answer in the response element SOAPCALL's XPATH looks for
+    assert soapcall_status(root, "AddPartToPackageMapResponse") == (
+        0, "Successfully loaded Part part_x.pkg to PackageMap roxie::soapcall_shape.pkg")
+    # and the part was stored: GetPartFromPackageMap gives it back
+    got = etree.fromstring(echo(http, url, "<GetPartFromPackageMapRequest><Target>roxie</Target>"
+                                "<PackageMap>soapcall_shape.pkg</PackageMap><PartName>part_x.pkg</PartName>"
+                                "</GetPartFromPackageMapRequest>").content)
+    stored = got.findtext(".//{urn:hpccsystems:ws:wspackageprocess}Content")
+    assert 'Package id="soapcall_shape_data"' in stored, stored
 
 
 def test_not_implemented_is_an_inline_exception(http, url):

@@ -16,7 +16,7 @@ from .dfu.server import DfuServer
 from .environment import Environment
 from .recovery import recover
 from .dali.store import Store
-from .dfu.workunits import WorkunitStore
+from .dfu.workunits import STATE_NAMES, WorkunitStore
 
 
 class Cluster:
@@ -66,6 +66,24 @@ class Cluster:
             "schema_version": self.store.schema_version,
             **self.environment.summary(),
         }
+
+    def counts(self) -> dict[str, Any]:
+        """What the cluster holds, for ``/health``: logical files (superfiles among them), DFU
+        workunits by state name, package maps and the active ones, published Roxie queries."""
+        with self.store.connection() as conn:
+            one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+            by_state = conn.execute("SELECT state, COUNT(*) FROM dfu_workunits GROUP BY state").fetchall()
+            counts = {
+                "logical_files": one("SELECT COUNT(*) FROM logical_files"),
+                "superfiles": one("SELECT COUNT(*) FROM logical_files WHERE is_superfile = 1"),
+                "dfu_workunits": {STATE_NAMES[s] if 0 <= s < len(STATE_NAMES) else "unknown": n
+                                  for s, n in by_state},
+                "package_maps": one("SELECT COUNT(*) FROM package_maps"),
+                "active_package_maps": one("SELECT COUNT(DISTINCT map_id) FROM package_set_entries "
+                                           "WHERE active = 1"),
+                "roxie_queries": one("SELECT COUNT(*) FROM queries"),
+            }
+        return counts
 
 
 def _roxie(cluster: "Cluster"):

@@ -69,8 +69,10 @@ def resolve_in_dropzone(root: Path, dropzone: DropZone, client_path: str | None)
     real_root = root.resolve()
     try:
         real = candidate.resolve()
-    except (OSError, RuntimeError):  # symlink loop
+    except (OSError, RuntimeError):  # symlink loop (Python 3.12 and earlier)
         raise InvalidPath.invalid_path(raw) from None
+    if any(p.is_symlink() for p in (real, *real.parents)):  # a link left unresolved: a loop (3.13+)
+        raise InvalidPath.invalid_path(raw)
     if real != real_root and real_root not in real.parents:
         raise InvalidPath.invalid_path(raw)
     return candidate

@@ -32,7 +32,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request, Response
 
 from wsservices.engine.errors import DomainError
-from wsservices.esp import auth, codec, formpage, jsoncodec, pages, samples, soap, wsdl
+from wsservices.esp import accesslog, auth, codec, formpage, jsoncodec, pages, samples, soap, wsdl
 from wsservices.esp.faults import (EspFault, fault_document, form_exceptions, gmt_prefix, inline_exception,
                                    wrap_jsonp)
 from wsservices.esp.formpath import decode_params
@@ -56,8 +56,9 @@ class EspBinding:
     """The WSGI app: routes to the services, applies ESP's wire conventions."""
 
     def __init__(self, services: Iterable[EspService], max_request_bytes: int = 8_000_000,
-                 extra_routes: dict[str, Any] | None = None, guard: Guard | None = None):
+                 extra_routes: dict[str, Any] | None = None, guard: Guard | None = None, root: Any = None):
         self.services = {s.name.lower(): s for s in services}
+        self.root = root  # () -> HTML of the front page, else the plain list of services
         self.max_request_bytes = max_request_bytes
         self.extra_routes = {k.lower(): v for k, v in (extra_routes or {}).items()}
         self.guard = guard
@@ -103,6 +104,8 @@ class EspBinding:
     def _dispatch(self, request: Request, segments: list[str], body: bytes | None) -> Response:
         first = segments[0].lower()
         if not first:
+            if self.root is not None:
+                return _html(self.root())
             return _html(pages.root_page([(s.name, s.version) for s in self.services.values()]))
         if first in self.extra_routes:
             return self.extra_routes[first](request)
@@ -115,6 +118,7 @@ class EspBinding:
                 return Response("", 200)
             return _html(pages.unsupported_method_page(request.method))
         if method and request.method == "POST" and method.lower() in service.streaming_handlers:
+            accesslog.note(call=f"{service.name}.{method}")
             return service.http_handlers()[method.lower()](request, dict(request.args.items()))
         if body is None:
             body = self._read_body(request)
@@ -193,13 +197,16 @@ class EspBinding:
                         fmt: str | None, jsonp: str | None = None) -> Response:
         """Path 1: `fmt` is "json", "xml" (suffix or rawxml_) or None (no suffix)."""
         source = f"{service.name}::{op.name.upper()}()"
+        accesslog.note(call=f"{service.name}.{op.name}")
         request = decode_params(args, op.request)
         try:
             response = service.invoke(op, request)
         except DomainError as exc:
+            accesslog.note(exception=exc.code)
             return form_exceptions(fmt, source, exc.code, gmt_prefix() + exc.message, jsonp)
         except Exception:
             log.exception("%s failed", source)
+            accesslog.note(exception=INTERNAL_ERROR)
             return form_exceptions(fmt, source, INTERNAL_ERROR, gmt_prefix() + "Internal Server Error", jsonp)
         if fmt == "json":
             body = jsoncodec.document(response, op.response, op.response_name, service.omit_unset)
@@ -211,14 +218,17 @@ class EspBinding:
     # -- SOAP and JSON bodies --------------------------------------------------
     def soap(self, service: EspService, request: Request, body: bytes, url_method: str) -> Response:
         version = request.args.get("ver_") or _soapaction_version(request) or "0"
+        accesslog.note(call=service.name, kind="SOAP")
         try:
             call = soap.read_call(body)
             call_name = codec.local_name(call)
+            accesslog.note(call=f"{service.name}.{call_name}")
             op = service.find_operation(call_name)
             if op is None:
                 raise EspFault.unknown_method(call_name, service.name)
             req = codec.decode(call, op.request)
         except EspFault as fault:
+            accesslog.note(exception=fault.code)
             location = f"{request.host_url}{service.name}/{url_method}?xsd&ver_={pages.format_version(version)}"
             return Response(fault_document(service.namespace, fault.code, fault.message, location),
                             500, content_type=XML)
@@ -237,13 +247,16 @@ class EspBinding:
 
     def json_call(self, service: EspService, body: bytes) -> Response:
         """A POST with a JSON body: `{"<Method or RequestType>": {...}}`, answered in JSON."""
+        accesslog.note(call=service.name, kind="JSON")
         try:
             call_name, value = jsoncodec.read_call(body)
+            accesslog.note(call=f"{service.name}.{call_name}")
             op = service.find_operation(call_name)
             if op is None:
                 raise EspFault.unknown_method(call_name, service.name)
             req = jsoncodec.decode(value, op.request)
         except (EspFault, jsoncodec.ReadError) as fault:
+            accesslog.note(exception=fault.code)
             return Response(jsoncodec.error_document(fault.code, fault.message),
                             jsoncodec.error_status(fault.code), content_type=JSON)
         response, exceptions = self._invoke_inline(service, op, req, call_name)
@@ -259,9 +272,11 @@ class EspBinding:
         try:
             return service.invoke(op, req), None
         except DomainError as exc:
+            accesslog.note(exception=exc.code)
             return None, inline_exception(service.contract, exc.code, exc.message, source)
         except Exception:
             log.exception("%s failed", source)
+            accesslog.note(exception=INTERNAL_ERROR)
             return None, inline_exception(service.contract, INTERNAL_ERROR, "Internal Server Error", source)
 
 

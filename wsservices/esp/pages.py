@@ -64,7 +64,16 @@ def exceptions_page(source: str, code: int, message: str) -> str:
             f"{TAIL}")
 
 
-def root_page(services: list[tuple[str, str]]) -> str:
-    items = "".join(f'<li><a href="/{name}/">{name}</a> {version}</li>' for name, version in services)
-    items += '<li><a href="/console/">Console</a>: landing zones, logical files, DFU workunits, package maps</li>'
-    return f"{HEAD}<h1>hpccemu</h1><p>Emulated ESP services:</p><ul>{items}</ul>{TAIL}"
+def root_page(services: list[tuple[str, str]], routes: list[tuple[str, str, str]] = (),
+              links: list[tuple[str, str]] = ()) -> str:
+    """The emulator's front page: the services (index page and WSDL of each), then `routes`
+    (method, path, what it does) and `links` (title, URL). Not an ESP page: ESP's root is ECL Watch."""
+    items = "".join(f'<li><a href="/{name}/">{name}</a> {version} (<a href="/{name}/?wsdl">WSDL</a>)</li>'
+                    for name, version in services)
+    rows = "".join(f"<li><code>{escape(method)} <a href=\"{escape(path)}\">{escape(path)}</a></code> {escape(text)}</li>"
+                   if method == "GET" and "<" not in path else
+                   f"<li><code>{escape(method)} {escape(path)}</code> {escape(text)}</li>" for method, path, text in routes)
+    docs = "".join(f'<li><a href="{escape(url)}">{escape(title)}</a></li>' for title, url in links)
+    return (f"{HEAD}<h1>hpccemu {escape(__version__)}</h1><p>Emulated ESP services:</p><ul>{items}</ul>"
+            + (f"<p>The emulator's own routes:</p><ul>{rows}</ul>" if rows else "")
+            + (f"<p>Documentation:</p><ul>{docs}</ul>" if docs else "") + TAIL)

@@ -52,6 +52,7 @@ def _keys(raw: list) -> list[str]:
 
 @route("roxie/publish")
 def publish(cluster, request) -> tuple[int, dict]:
+    """Publish a Roxie query: {target, name, files, keys, activate}."""
     body = json_body(request)
     query = cluster.roxie.publish(_field(body, "target", str), _field(body, "name", str),
                                   _files(_field(body, "files", list)), _keys(_field(body, "keys", list)),
@@ -62,6 +63,7 @@ def publish(cluster, request) -> tuple[int, dict]:
 
 @route("roxie/unpublish")
 def unpublish(cluster, request) -> tuple[int, dict]:
+    """Remove a published query: {target, query}."""
     body = json_body(request)
     gone = cluster.roxie.unpublish(_field(body, "target", str), _field(body, "query", str))
     return 200, {"QuerySet": gone.query_set, "QueryId": gone.id}
@@ -69,6 +71,7 @@ def unpublish(cluster, request) -> tuple[int, dict]:
 
 @route("roxie/queries", methods=("GET",))
 def queries(cluster, request) -> tuple[int, dict]:
+    """List the published queries (?target=roxie)."""
     target = request.args.get("target", "")
     out = []
     for q, loaded in cluster.roxie.queries(target):
@@ -84,6 +87,7 @@ def queries(cluster, request) -> tuple[int, dict]:
 
 @route("roxie/reload")
 def reload(cluster, request) -> tuple[int, dict]:
+    """Reload the queries of one target or of all: {target}."""
     body = json_body(request)
     target = _field(body, "target", str, None, required=False)
     if target is not None:
