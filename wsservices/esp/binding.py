@@ -197,7 +197,8 @@ class EspBinding:
         try:
             response = service.invoke(op, request)
         except DomainError as exc:
-            return form_exceptions(fmt, source, exc.code, gmt_prefix() + exc.message, jsonp)
+            stamp = gmt_prefix() if service.timestamps_errors(op.name) else ""
+            return form_exceptions(fmt, source, exc.code, stamp + exc.message, jsonp)
         except Exception:
             log.exception("%s failed", source)
             return form_exceptions(fmt, source, INTERNAL_ERROR, gmt_prefix() + "Internal Server Error", jsonp)
@@ -259,7 +260,8 @@ class EspBinding:
         try:
             return service.invoke(op, req), None
         except DomainError as exc:
-            return None, inline_exception(service.contract, exc.code, exc.message, source)
+            return None, inline_exception(service.contract, exc.code, exc.message, source,
+                                          service.timestamps_errors(op.name))
         except Exception:
             log.exception("%s failed", source)
             return None, inline_exception(service.contract, INTERNAL_ERROR, "Internal Server Error", source)
