@@ -424,3 +424,15 @@ def test_delete_batch_over_the_wire(http, url, name):
     el = response(soap_post(http, url + "/WsPackageProcess", envelope(call)), "DeletePackageResponse")
     assert text(el, "status/Description") == (f"Successfully deleted a_{name} from roxie;PackageMap[1]: Package map "
                                               f"Id not specified; Successfully deleted roxie::b_{name} from roxie;")
+
+
+def test_list_packages_target_is_an_exact_querySet_match(client, name):
+    """listPkgInfo filters with the xpath `PackageMap[@querySet='%s']`: jptree compares with `=`
+    exactly (only `~=` is a wildcard match), so `rox*` and `*` list nothing while `roxie` does."""
+    client.service.AddPackage(Info=packages("p"), Target="roxie", PackageMap=name)
+    def ids(target):
+        listing = client.service.ListPackages(Target=target, Process="*").PackageMapList
+        return {m.Id for m in listing.PackageListMapData} if listing is not None else set()
+    pmid = f"roxie::{name}"
+    assert pmid in ids("roxie")
+    assert pmid not in ids("rox*") and pmid not in ids("*") and pmid not in ids("ROXIE")

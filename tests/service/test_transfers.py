@@ -188,6 +188,21 @@ def test_spray_request_errors(fs, fields, expected):
     assert esp_error(fs.service.SprayFixed(**fields)) == expected
 
 
+@pytest.mark.parametrize("fields, expected", [
+    ({}, (20052, "Destination node group not specified.")),
+    (dict(destGroup="mythor"), (20052, "Source path not specified.")),
+    (dict(destGroup="mythor", sourcePath="x.dat"), (20052, "Source network IP not specified.")),
+    (dict(destGroup="mythor", sourceIP="127.0.0.1", sourcePath="x.dat"), (20052, "Destination file not specified.")),
+    (dict(destGroup="mythor", sourceIP="127.0.0.1", sourcePath="x.dat", destLogicalName="a::b",
+          DFUServerQueue="elsewhere"), (20052, "Invalid DFU server queue name:'elsewhere'")),
+])
+def test_spray_fixed_checks_in_the_real_order(fs, fields, expected):
+    """onSprayFixed checks the group ("Destination node group not specified."), the source, the
+    destination name and the queue before it looks at the record size ("Invalid record size"):
+    each request here has no record size and still gets the earlier check's text."""
+    assert esp_error(fs.service.SprayFixed(**fields)) == expected
+
+
 @pytest.mark.parametrize("path", ["../x.dat", "a/../../x.dat", "~/x.dat", "/etc/passwd", f"{LZ}/../../etc/passwd",
                                   "./x.dat", f"{LZ}/a/./b"])
 def test_spray_source_traversal_is_refused(fs, path):
