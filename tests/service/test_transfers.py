@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+import re
 import uuid
 
 import pytest
@@ -70,6 +71,22 @@ def test_fixed_worked_example_and_roundtrip(fs, http, url, emulator):
     assert part_sizes(emulator, lfn) == [330, 330, 340]
     assert wu.SourceFormat == 0 and wu.SourceRecordSize == 10 and wu.DestGroupName == "mythor"
     assert wu.ProgressMessage.startswith("100% Done") and wu.ProgressMessage.endswith("[3/3nodes]")
+    # 1000 bytes are 0 KB: daftprogress's (sizeDone-startSize)/1024 rate is 0, so no rate texts
+    assert (wu.KbPerSec, wu.KbPerSecAve) == (0, 0)
+    assert wu.ProgressMessage == "100% Done, 0 secs left (1000/1000bytes) [3/3nodes]"
+
+
+def test_finished_spray_reports_its_average_as_the_current_rate(fs, http, url):
+    """dfuwu.cpp setDone writes the average into both @kbpersecave and @kbpersec, and
+    formatProgressMessage then adds " current rate=%dKB/sec"; the summary gives the average."""
+    src, lfn = unique("rate") + ".dat", unique("test::rate::f")
+    upload(http, url, src, b"0123456789" * 40_000)
+    wu = finished(fs, fs.service.SprayFixed(sourceIP="127.0.0.1", sourcePath=src, destGroup="mythor",
+                                            destLogicalName=lfn, sourceRecordSize=10).wuid)
+    assert wu.KbPerSec == wu.KbPerSecAve > 0
+    assert wu.ProgressMessage == (f"100% Done, 0 secs left (400000/400000bytes @{wu.KbPerSecAve}KB/sec)"
+                                  f" current rate={wu.KbPerSec}KB/sec [4/4nodes]")
+    assert re.fullmatch(rf"Total time taken \d+ secs, Average transfer {wu.KbPerSecAve}KB/sec", wu.SummaryMessage)
 
 
 def test_csv_worked_example(fs, http, url, emulator):
@@ -158,12 +175,16 @@ def test_copy_rename_and_overwrite(fs, dfu, http, url, emulator):
     finished(fs, fs.service.Copy(sourceLogicalName=lfn, destLogicalName=copy, destGroup="mythor",
                                  overwrite=True).result)
     renamed = lfn + "_renamed"
-    finished(fs, fs.service.Rename(srcname=copy, dstname=renamed).wuid)
+    done = finished(fs, fs.service.Rename(srcname=copy, dstname=renamed).wuid)
     assert dfu.service.DFUInfo(Name=renamed).FileDetail.Name == renamed
+    # dfurun.cpp DFUcmd_rename: setDone("%dms", 0, true)
+    assert done.ProgressMessage == "100% Done" and done.PercentDone == 100
+    assert re.fullmatch(r"Total time taken \d+ms", done.SummaryMessage), done.SummaryMessage
     clash = fs.service.Rename(srcname=lfn, dstname=renamed).wuid
     assert wu_of(fs, clash).SummaryMessage == f"Failed: Target {renamed} already exists"
     missing = fs.service.Rename(srcname="test::no::such", dstname=renamed + "x").wuid
     assert wu_of(fs, missing).SummaryMessage == "Failed: Source file test::no::such could not be found"
+    assert wu_of(fs, missing).ProgressMessage == "0% Done"  # failed before transferring
 
 
 @pytest.mark.parametrize("fields, expected", [
