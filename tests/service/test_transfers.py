@@ -161,6 +161,15 @@ def test_replicate_writes_mirror_copies(fs, http, url, emulator):
     assert where == {1: "node2", 2: "node3", 3: "node4", 4: "node1"}  # the next node holds the replica
 
 
+def test_csv_split_point_on_the_previous_boundary_leaves_an_empty_part(fs, http, url, emulator):
+    """18 bytes on 4 parts: partSize 4, split points 4, 8, 12. 4 and 8 end their lines at 6 and
+    12; 12 is at the cursor, and CCsvQuickPartitioner::findSplitPoint says "Split point is less
+    than the current offset => this will contain nothing": 6/6/0/6 as on a real cluster."""
+    lfn, _ = roundtrip(fs, http, url, emulator, b"1,Ann\n2,Bob\n3,Cid\n", lambda s, n: fs.service.SprayVariable(
+        sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n, sourceFormat=1).wuid, ".csv")
+    assert part_sizes(emulator, lfn) == [6, 6, 0, 6]
+
+
 def test_copy_rename_and_overwrite(fs, dfu, http, url, emulator):
     src, lfn = unique("cp") + ".dat", unique("test::cp::a")
     upload(http, url, src, b"%09d\n" % 1 * 100)
