@@ -104,3 +104,27 @@ def test_every_package_is_listed_in_setup_cfg():
     found |= {"hpccemu" + "".join("." + part for part in p.parent.relative_to(ROOT / "clients").parts)
               for p in (ROOT / "clients").rglob("__init__.py")}
     assert found <= listed, f"add to setup.cfg [options] packages: {sorted(found - listed)}"
+
+
+def _soap_names(root) -> dict[str, list[tuple[str, ...]]]:
+    """The service, port, binding and port type names (and references) of a WSDL."""
+    def local(value):
+        return (value or "").split(":")[-1]
+    return {
+        "service": [(s.get("name"),) for s in root.iter(WSDL + "service")],
+        "port": [(p.get("name"), local(p.get("binding"))) for p in root.iter(WSDL + "port")],
+        "binding": [(b.get("name"), local(b.get("type"))) for b in root.iter(WSDL + "binding")],
+        "portType": [(t.get("name"),) for t in root.iter(WSDL + "portType")],
+    }
+
+
+@pytest.mark.parametrize("cls", SERVICE_CLASSES, ids=lambda c: c.contract.SERVICE)
+def test_service_port_binding_and_port_type_are_named_as_esp_names_them(cls):
+    ours = _soap_names(etree.fromstring(wsdl.document(cls, "http://x")))
+    name = cls.contract.SERVICE
+    assert ours == {"service": [(name,)], "port": [(f"{name}ServiceSoap", f"{name}ServiceSoap")],
+                    "binding": [(f"{name}ServiceSoap", f"{name}ServiceSoap")],
+                    "portType": [(f"{name}ServiceSoap",)]}
+    folder = official_wsdl_dir()
+    if folder is not None:
+        assert ours == _soap_names(etree.parse(str(folder / OFFICIAL_FILES[name])).getroot())

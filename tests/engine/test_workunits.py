@@ -136,6 +136,15 @@ def test_progress_texts():
                    kb_per_sec=90, slaves_done=1, total_nodes=4, secs_left=130)
     assert progress_message(p) == "50% Done, 2m 10s left (1000/2000KB @100KB/sec) current rate=90KB/sec [1/4nodes]"
     assert format_time(5400) == "1:30:00"
+
+
+def test_progress_texts_follow_format_progress_message():
+    """dfuwu.cpp formatProgressMessage: `(%d/%d%s` only when a count is non-zero, ` @%dKB/sec`
+    only with an average, ` [%d/%dnodes]` only when totalnodes is not 0."""
+    assert progress_message(W.Progress()) == "0% Done"            # failed before transferring
+    assert progress_message(W.Progress(percent_done=100)) == "100% Done"  # a rename
+    assert progress_message(W.Progress(percent_done=100, kb_per_sec_ave=7, kb_per_sec=7)) == \
+        "100% Done (@7KB/sec) current rate=7KB/sec"
     big = W.Progress(done_bytes=60_000_000, total_bytes=120_000_000)
     assert "(60/120MB)" in progress_message(big)
 

@@ -31,10 +31,12 @@ def name():
     return f"pm_{uuid.uuid4().hex[:10]}.pkg"
 
 
-def exception_of(resp):
+def exception_of(resp, stamped: bool = False):
+    """(code, message) of the one inline exception. ws_packageprocessService.cpp timestamps only
+    ValidatePackage's errors (FORWARDEXCEPTION); the others reach the wire unchanged."""
     assert resp.Exceptions is not None, resp
     [exc] = resp.Exceptions.Exception
-    assert re.match(STAMP, exc.Message)
+    assert bool(re.match(STAMP, exc.Message)) == stamped, exc.Message
     return int(exc.Code), re.sub(STAMP, "", exc.Message, count=1)
 
 
@@ -126,7 +128,7 @@ def test_documented_errors_are_inline_exceptions(client, name, call, expected):
     stem = name[:-4]
     fields = {k: v.replace("$NAME", stem.upper()).replace("$name", stem) for k, v in fields.items()}
     resp = getattr(client.service, method)(**fields)
-    code, message = exception_of(resp)
+    code, message = exception_of(resp, stamped=method == "ValidatePackage")
     assert (code, message) == (expected[0], expected[1].replace("$name", stem))
     assert resp.Exceptions.Exception[0].Source == f"WsPackageProcess::{method}Request()"
     assert getattr(resp, "status", None) is None
@@ -159,7 +161,7 @@ def test_hostile_package_xml_is_refused(client, name, tmp_path):
     code, message = exception_of(resp)
     assert code == 2 and "SECRET" not in message
     resp = client.service.ValidatePackage(Target="roxie", Info=info)
-    assert exception_of(resp)[0] == 2
+    assert exception_of(resp, stamped=True)[0] == 2
 
 
 def test_select_options(client):
@@ -308,7 +310,7 @@ def test_genindex_recipe(http, url, emulator):
     resp = root.xpath("//*[local-name()='RemovePartFromPackageMapResponse']")[0]
     assert [etree.QName(c).localname for c in resp] == ["Exceptions"]
     assert resp.xpath("string(.//*[local-name()='Code'])") == "11000"
-    assert re.fullmatch(STAMP + re.escape(f"PackageMap roxie::{pmap} Part  not found"),
+    assert re.fullmatch(re.escape(f"PackageMap roxie::{pmap} Part  not found"),
                         resp.xpath("string(.//*[local-name()='Message'])"))
     assert resp.xpath("string(.//*[local-name()='Source'])") == "WsPackageProcess::RemovePartFromPackageMapRequest()"
     client.service.DeActivatePackage(Target="roxie", PackageMap=pmap, Process="*")
@@ -422,3 +424,15 @@ def test_delete_batch_over_the_wire(http, url, name):
     el = response(soap_post(http, url + "/WsPackageProcess", envelope(call)), "DeletePackageResponse")
     assert text(el, "status/Description") == (f"Successfully deleted a_{name} from roxie;PackageMap[1]: Package map "
                                               f"Id not specified; Successfully deleted roxie::b_{name} from roxie;")
+
+
+def test_list_packages_target_is_an_exact_querySet_match(client, name):
+    """listPkgInfo filters with the xpath `PackageMap[@querySet='%s']`: jptree compares with `=`
+    exactly (only `~=` is a wildcard match), so `rox*` and `*` list nothing while `roxie` does."""
+    client.service.AddPackage(Info=packages("p"), Target="roxie", PackageMap=name)
+    def ids(target):
+        listing = client.service.ListPackages(Target=target, Process="*").PackageMapList
+        return {m.Id for m in listing.PackageListMapData} if listing is not None else set()
+    pmid = f"roxie::{name}"
+    assert pmid in ids("roxie")
+    assert pmid not in ids("rox*") and pmid not in ids("*") and pmid not in ids("ROXIE")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+import re
 import uuid
 
 import pytest
@@ -70,6 +71,22 @@ def test_fixed_worked_example_and_roundtrip(fs, http, url, emulator):
     assert part_sizes(emulator, lfn) == [330, 330, 340]
     assert wu.SourceFormat == 0 and wu.SourceRecordSize == 10 and wu.DestGroupName == "mythor"
     assert wu.ProgressMessage.startswith("100% Done") and wu.ProgressMessage.endswith("[3/3nodes]")
+    # 1000 bytes are 0 KB: daftprogress's (sizeDone-startSize)/1024 rate is 0, so no rate texts
+    assert (wu.KbPerSec, wu.KbPerSecAve) == (0, 0)
+    assert wu.ProgressMessage == "100% Done, 0 secs left (1000/1000bytes) [3/3nodes]"
+
+
+def test_finished_spray_reports_its_average_as_the_current_rate(fs, http, url):
+    """dfuwu.cpp setDone writes the average into both @kbpersecave and @kbpersec, and
+    formatProgressMessage then adds " current rate=%dKB/sec"; the summary gives the average."""
+    src, lfn = unique("rate") + ".dat", unique("test::rate::f")
+    upload(http, url, src, b"0123456789" * 40_000)
+    wu = finished(fs, fs.service.SprayFixed(sourceIP="127.0.0.1", sourcePath=src, destGroup="mythor",
+                                            destLogicalName=lfn, sourceRecordSize=10).wuid)
+    assert wu.KbPerSec == wu.KbPerSecAve > 0
+    assert wu.ProgressMessage == (f"100% Done, 0 secs left (400000/400000bytes @{wu.KbPerSecAve}KB/sec)"
+                                  f" current rate={wu.KbPerSec}KB/sec [4/4nodes]")
+    assert re.fullmatch(rf"Total time taken \d+ secs, Average transfer {wu.KbPerSecAve}KB/sec", wu.SummaryMessage)
 
 
 def test_csv_worked_example(fs, http, url, emulator):
@@ -144,6 +161,15 @@ def test_replicate_writes_mirror_copies(fs, http, url, emulator):
     assert where == {1: "node2", 2: "node3", 3: "node4", 4: "node1"}  # the next node holds the replica
 
 
+def test_csv_split_point_on_the_previous_boundary_leaves_an_empty_part(fs, http, url, emulator):
+    """18 bytes on 4 parts: partSize 4, split points 4, 8, 12. 4 and 8 end their lines at 6 and
+    12; 12 is at the cursor, and CCsvQuickPartitioner::findSplitPoint says "Split point is less
+    than the current offset => this will contain nothing": 6/6/0/6 as on a real cluster."""
+    lfn, _ = roundtrip(fs, http, url, emulator, b"1,Ann\n2,Bob\n3,Cid\n", lambda s, n: fs.service.SprayVariable(
+        sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n, sourceFormat=1).wuid, ".csv")
+    assert part_sizes(emulator, lfn) == [6, 6, 0, 6]
+
+
 def test_copy_rename_and_overwrite(fs, dfu, http, url, emulator):
     src, lfn = unique("cp") + ".dat", unique("test::cp::a")
     upload(http, url, src, b"%09d\n" % 1 * 100)
@@ -158,12 +184,16 @@ def test_copy_rename_and_overwrite(fs, dfu, http, url, emulator):
     finished(fs, fs.service.Copy(sourceLogicalName=lfn, destLogicalName=copy, destGroup="mythor",
                                  overwrite=True).result)
     renamed = lfn + "_renamed"
-    finished(fs, fs.service.Rename(srcname=copy, dstname=renamed).wuid)
+    done = finished(fs, fs.service.Rename(srcname=copy, dstname=renamed).wuid)
     assert dfu.service.DFUInfo(Name=renamed).FileDetail.Name == renamed
+    # dfurun.cpp DFUcmd_rename: setDone("%dms", 0, true)
+    assert done.ProgressMessage == "100% Done" and done.PercentDone == 100
+    assert re.fullmatch(r"Total time taken \d+ms", done.SummaryMessage), done.SummaryMessage
     clash = fs.service.Rename(srcname=lfn, dstname=renamed).wuid
     assert wu_of(fs, clash).SummaryMessage == f"Failed: Target {renamed} already exists"
     missing = fs.service.Rename(srcname="test::no::such", dstname=renamed + "x").wuid
     assert wu_of(fs, missing).SummaryMessage == "Failed: Source file test::no::such could not be found"
+    assert wu_of(fs, missing).ProgressMessage == "0% Done"  # failed before transferring
 
 
 @pytest.mark.parametrize("fields, expected", [
@@ -185,6 +215,21 @@ def test_copy_rename_and_overwrite(fs, dfu, http, url, emulator):
           DFUServerQueue="elsewhere"), (20052, "Invalid DFU server queue name:'elsewhere'")),
 ])
 def test_spray_request_errors(fs, fields, expected):
+    assert esp_error(fs.service.SprayFixed(**fields)) == expected
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({}, (20052, "Destination node group not specified.")),
+    (dict(destGroup="mythor"), (20052, "Source path not specified.")),
+    (dict(destGroup="mythor", sourcePath="x.dat"), (20052, "Source network IP not specified.")),
+    (dict(destGroup="mythor", sourceIP="127.0.0.1", sourcePath="x.dat"), (20052, "Destination file not specified.")),
+    (dict(destGroup="mythor", sourceIP="127.0.0.1", sourcePath="x.dat", destLogicalName="a::b",
+          DFUServerQueue="elsewhere"), (20052, "Invalid DFU server queue name:'elsewhere'")),
+])
+def test_spray_fixed_checks_in_the_real_order(fs, fields, expected):
+    """onSprayFixed checks the group ("Destination node group not specified."), the source, the
+    destination name and the queue before it looks at the record size ("Invalid record size"):
+    each request here has no record size and still gets the earlier check's text."""
     assert esp_error(fs.service.SprayFixed(**fields)) == expected
 
 

@@ -28,6 +28,23 @@ def test_ping_through_the_official_wsdl(url, service):
     proxy.Ping()
 
 
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_a_ported_script_binds_the_port_esp_names(url, service):
+    """`client.bind(Service, ServiceSoap)` and `create_service({ns}ServiceSoap, url)`, as scripts
+    written against a real ESP's WSDL do."""
+    client = zeep.Client(f"{url}/{service}/?wsdl", transport=Transport(cache=False, timeout=30))
+    assert client.bind(service, f"{service}ServiceSoap").Ping() is None
+    proxy = client.create_service(f"{{{SERVICES[service]}}}{service}ServiceSoap", f"{url}/{service}?ver_=1")
+    assert proxy.Ping() is None
+
+
+def test_filespray_service_soap_calls_a_method(url):
+    client = zeep.Client(f"{url}/FileSpray/?wsdl", transport=Transport(cache=False, timeout=30))
+    service = client.bind("FileSpray", "FileSprayServiceSoap")
+    resp = service.GetDFUWorkunit(wuid="D20000101-000000")
+    assert resp.Exceptions.Exception[0].Code == "20080"
+
+
 def test_inline_exception_reaches_zeep_as_data(url):
     client = zeep.Client(f"{url}/FileSpray/?wsdl", transport=Transport(cache=False, timeout=30))
     resp = client.service.GetDFUWorkunit(wuid="D20000101-000000")

@@ -203,7 +203,8 @@ class EspBinding:
             response = service.invoke(op, request)
         except DomainError as exc:
             accesslog.note(exception=exc.code)
-            return form_exceptions(fmt, source, exc.code, gmt_prefix() + exc.message, jsonp)
+            stamp = gmt_prefix() if service.timestamps_errors(op.name) else ""
+            return form_exceptions(fmt, source, exc.code, stamp + exc.message, jsonp)
         except Exception:
             log.exception("%s failed", source)
             accesslog.note(exception=INTERNAL_ERROR)
@@ -273,7 +274,8 @@ class EspBinding:
             return service.invoke(op, req), None
         except DomainError as exc:
             accesslog.note(exception=exc.code)
-            return None, inline_exception(service.contract, exc.code, exc.message, source)
+            return None, inline_exception(service.contract, exc.code, exc.message, source,
+                                          service.timestamps_errors(op.name))
         except Exception:
             log.exception("%s failed", source)
             accesslog.note(exception=INTERNAL_ERROR)

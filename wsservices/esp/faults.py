@@ -1,8 +1,9 @@
 """ESP's two error channels, in one place.
 
 * A service error (a `DomainError` from the engine) goes inline: the normal response element
-  with an `Exceptions` child and nothing else, HTTP 200. Like ESP's FORWARDEXCEPTION, the
-  message gets a `YYYY-MM-DD HH:MM:SS GMT: ` prefix and keeps its code.
+  with an `Exceptions` child and nothing else, HTTP 200. Where the real method uses
+  FORWARDEXCEPTION (`EspService.timestamps_errors`), the message gets a
+  `YYYY-MM-DD HH:MM:SS GMT: ` prefix; either way it keeps its code.
 * A failure outside a method (empty body, unparsable XML, unknown method) is an `EspFault`:
   a SOAP Fault with HTTP 500 whose `detail` carries the `Exceptions` document (for a JSON
   body, jsoncodec's error document with a status that follows the code).
@@ -51,10 +52,11 @@ def gmt_prefix(now: _dt.datetime | None = None) -> str:
     return now.strftime("%Y-%m-%d %H:%M:%S GMT: ")
 
 
-def inline_exception(models, code: int, message: str, source: str):
-    """The `Exceptions` value of a response carrying one service error."""
+def inline_exception(models, code: int, message: str, source: str, stamped: bool = True):
+    """The `Exceptions` value of a response carrying one service error (`stamped`: with the
+    GMT prefix FORWARDEXCEPTION adds)."""
     exc = models.EspException(Code=str(code), Audience="user", Source=source,
-                              Message=gmt_prefix() + message)
+                              Message=(gmt_prefix() if stamped else "") + message)
     return models.ArrayOfEspException(Exception=[exc])
 
 

@@ -36,6 +36,10 @@ class EspService:
     #: operations this emulator adds beyond the contract WSDL (newer ECM versions)
     extra_operations: tuple[Operation, ...] = ()
 
+    #: operations whose errors ESP forwards with FORWARDEXCEPTION (a `YYYY-MM-DD HH:MM:SS GMT: `
+    #: prefix); None: all of them. The others pass an engine message through unchanged.
+    timestamped_operations: frozenset[str] | None = None
+
     #: lower-cased names of HTTP-only methods that read their own (large) body, e.g. uploads
     streaming_handlers: frozenset[str] = frozenset()
 
@@ -80,6 +84,9 @@ class EspService:
     def find_operation(self, call_name: str) -> Operation | None:
         """The operation a call element or URL names: method or request type, any case."""
         return self._by_call_name.get(call_name.lower())
+
+    def timestamps_errors(self, op_name: str) -> bool:
+        return self.timestamped_operations is None or op_name in self.timestamped_operations
 
     def implemented(self, op_name: str) -> bool:
         return callable(getattr(type(self), op_name, None))

@@ -41,6 +41,7 @@ def _build(service_cls: type) -> etree._Element:
         op.set("soapAction", f"{name}/{op.getparent().get('name')}?ver_={version}")
     for binding in root.iter(_q(SOAP_NS, "binding")):
         binding.set("transport", "http://schemas.xmlsoap.org/soap/http")
+    _name_as_esp(root, name)
     for addr in root.iter(_q(SOAP_NS, "address")):
         addr.set("location", f"{PLACEHOLDER}{name}?ver_={version}")
     for el in root.iter(_q(XSD_NS, "element")):
@@ -49,6 +50,20 @@ def _build(service_cls: type) -> etree._Element:
         kinds = {_q(XSD_NS, "import"): 0, _q(XSD_NS, "simpleType"): 1, _q(XSD_NS, "complexType"): 2}
         schema[:] = sorted(schema, key=lambda n: (kinds.get(n.tag, 3), n.get("name") or ""))
     return root
+
+
+def _name_as_esp(root: etree._Element, name: str) -> None:
+    """ESP names the port type, binding and port `<Service>ServiceSoap`; the service keeps `<Service>`."""
+    soap_name = f"{name}ServiceSoap"
+    prefix = next((p for p, ns in root.nsmap.items() if ns == root.get("targetNamespace")), "tns")
+    for tag in ("portType", "binding"):
+        for el in root.iter(_q(WSDL_NS, tag)):
+            el.set("name", soap_name)
+    for binding in root.iter(_q(WSDL_NS, "binding")):
+        binding.set("type", f"{prefix}:{soap_name}")
+    for port in root.iter(_q(WSDL_NS, "port")):
+        port.set("name", soap_name)
+        port.set("binding", f"{prefix}:{soap_name}")
 
 
 def _break_cycles(deps: dict) -> None:

@@ -25,7 +25,8 @@ class TransferMethods:
 
     def SprayFixed(self, req):
         self.require_scope(req.destLogicalName, Level.WRITE)
-        fmt = R.fixed_format(req.sourceRecordSize, req.sourceFormat, bool(req.nosplit))
+        def fmt():  # checked after the group, source, name and queue, as onSprayFixed does
+            return R.fixed_format(req.sourceRecordSize, req.sourceFormat, bool(req.nosplit))
         wu = R.spray(self.cluster, self._spray_request(req, fmt, wrap=bool(req.wrap)))
         return models.SprayFixedResponse(wuid=wu.wuid)
 
@@ -38,9 +39,9 @@ class TransferMethods:
         wu = R.spray(self.cluster, self._spray_request(req, fmt, wrap=False))
         return models.SprayResponse(wuid=wu.wuid)
 
-    def _spray_request(self, req, source_format: dict, wrap: bool) -> R.SprayRequest:
+    def _spray_request(self, req, source_format, wrap: bool) -> R.SprayRequest:
         options = _options(req, *SPRAY_OPTIONS)
-        if "row_tag" in source_format:
+        if isinstance(source_format, dict) and "row_tag" in source_format:
             options["keep_header"] = True
         return R.SprayRequest(source_ip=req.sourceIP, source_plane=req.sourcePlane, source_path=req.sourcePath,
                               dest_group=req.destGroup, dest_logical_name=req.destLogicalName,

@@ -53,6 +53,9 @@ def _listing(m) -> models.PackageListMapData:
 class WsPackageProcess(EspService):
     contract = models
     nil_remove = frozenset({"ListPackagesRequest", "ListPackagesResponse"})
+    #: ws_packageprocessService.cpp: only onValidatePackage catches with FORWARDEXCEPTION; the
+    #: other methods let the exception reach the binding, which writes its message unchanged
+    timestamped_operations = frozenset({"ValidatePackage"})
 
     @cached_property
     def packagemaps(self) -> PackageMaps:

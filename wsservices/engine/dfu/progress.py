@@ -1,7 +1,11 @@
 """The DFU server's progress and summary texts (filespray.md §4.5), computed from bytes moved.
 
-`ProgressMessage` reads like `100% Done, 0 secs left (1234/1234bytes) [3/3nodes]`;
-`SummaryMessage` is `Failed: <first exception>` or `Total time taken <t>[, Average transfer <n>KB/sec]`.
+`ProgressMessage` reads like `100% Done, 0 secs left (1234/1234bytes @56KB/sec) current
+rate=56KB/sec [3/3nodes]`, built as dfuwu.cpp's formatProgressMessage builds it: the time left
+only once bytes were counted, the byte/rate group only when one of its numbers is non-zero, the
+node count only when the job has nodes (a rename's is `100% Done`, a job that failed before
+moving anything says `0% Done`). `SummaryMessage` is `Failed: <first exception>` or
+`Total time taken <t>[, Average transfer <n>KB/sec]`.
 """
 from __future__ import annotations
 
@@ -34,16 +38,21 @@ def progress_message(p: Progress) -> str:
         text += f", {format_time(p.secs_left)} left"
     if not p.replicating:
         done, total, unit = scaled(p.done_bytes, p.total_bytes)
-        text += f" ({done}/{total}{unit}"
-        if p.kb_per_sec_ave:
-            text += f" @{p.kb_per_sec_ave}KB/sec"
-        text += ")"
+        if p.kb_per_sec_ave or done or total:
+            parts = [f"{done}/{total}{unit}"] if done or total else []
+            if p.kb_per_sec_ave:
+                parts.append(f"@{p.kb_per_sec_ave}KB/sec")
+            text += f" ({' '.join(parts)})"
         if p.kb_per_sec:
             text += f" current rate={p.kb_per_sec}KB/sec"
-    return text + f" [{p.slaves_done}/{p.total_nodes}nodes]"
+    if p.total_nodes:
+        text += f" [{p.slaves_done}/{p.total_nodes}nodes]"
+    return text
 
 
 def time_taken(p: Progress) -> str:
+    if p.time_taken_text:
+        return p.time_taken_text
     return "" if p.time_taken_ms is None else format_time(p.time_taken_ms / 1000)
 
 

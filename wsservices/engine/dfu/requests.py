@@ -10,7 +10,7 @@ mark the destination compressed), user permissions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from wsservices.engine import codes
 from wsservices.engine.dfu import fileformat, transfer
@@ -29,7 +29,10 @@ class SprayRequest:
     dest_num_parts: int = 0
     queue: str | None = None
     user: str = ""
-    source: dict[str, Any] = field(default_factory=dict)       # format-specific source attributes
+    #: format-specific source attributes, or a function giving them (its checks, such as
+    #: SprayFixed's "Invalid record size", then run where ws_fsService.cpp makes them: after the
+    #: destination group, source, destination name and queue checks)
+    source: dict[str, Any] | Callable[[], dict[str, Any]] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     compress: bool = False
     wrap: bool = False
@@ -111,7 +114,7 @@ def spray(cluster, req: SprayRequest) -> W.DfuWorkunit:
     source = resolve_spray_source(cluster, req.source_ip, req.source_plane, req.source_path)
     name, tail = _destination(cluster, req.dest_logical_name)
     queue = _queue(cluster, req.queue)
-    source.update(req.source)
+    source.update(req.source() if callable(req.source) else req.source)
     target = fileformat.from_workunit(source).target
     cluster.datadir.ensure_free_space()
     destination = {"logical_name": name, "group": req.dest_group.lower(), "part_mask": part_mask(tail),

@@ -79,16 +79,26 @@ class JobContext:
         p.done_bytes, p.total_bytes = done_bytes, total_bytes
         p.slaves_done, p.total_nodes = slaves_done, total_nodes
         p.percent_done = 100 if total_bytes == 0 else min(100, done_bytes * 100 // total_bytes)
-        p.kb_per_sec_ave = int(done_bytes / 1024 / elapsed)
+        gone_ms = int(elapsed * 1000)  # daftprogress: a job that took no time keeps the total KB
+        p.kb_per_sec_ave = done_bytes // 1024 * 1000 // gone_ms if gone_ms else done_bytes // 1024
         last_done, last_time = self._last_bytes
         if now > last_time:
             p.kb_per_sec = int((done_bytes - last_done) / 1024 / (now - last_time))
         self._last_bytes = (done_bytes, now)
+        if total_bytes and done_bytes == total_bytes:  # displaySummary -> setDone: the average
+            p.kb_per_sec = p.kb_per_sec_ave
         rate = done_bytes / elapsed
         p.secs_left = int((total_bytes - done_bytes) / rate) if rate > 0 else 0
         if force or now - self._last_save >= 0.2:
             self._last_save = now
             self.server.workunits.save(self.wu)
+
+    def set_done(self, time_taken: str) -> None:
+        """IDFUprogress::setDone(timeTaken, 0, true) as a job without a transfer calls it
+        (a rename): 100% done, the job's own time text, no rate."""
+        p = self.wu.progress
+        p.percent_done, p.time_taken_text, p.kb_per_sec, p.kb_per_sec_ave = 100, time_taken, 0, 0
+        self.server.workunits.save(self.wu)
 
     def finish_timing(self) -> None:
         self.wu.progress.time_taken_ms = int((time.monotonic() - self._started) * 1000)

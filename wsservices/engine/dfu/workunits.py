@@ -52,6 +52,8 @@ class Progress:
     total_bytes: int = 0
     time_taken_ms: int | None = None
     replicating: bool = False
+    #: a time taken the job wrote itself (a rename's `<n>ms`), shown instead of time_taken_ms
+    time_taken_text: str = ""
 
 
 @dataclass

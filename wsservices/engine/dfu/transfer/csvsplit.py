@@ -2,7 +2,9 @@
 
 Split rule: from the split point, the first record terminator *starting at or after* it ends
 the earlier part (the line containing the split point, or starting exactly at it, goes to
-the earlier part). Alternatives are matched longest first. An escape skips the next token.
+the earlier part). A split point at or before the previous boundary leaves its part empty
+(CCsvQuickPartitioner::findSplitPoint returns at once: `1,Ann\n2,Bob\n3,Cid\n` on 4 parts
+gives 6/6/0/6 bytes). Alternatives are matched longest first. An escape skips the next token.
 
 Quote handling when a quote is defined and ``quotedTerminator`` is on:
 
@@ -155,8 +157,8 @@ class CsvPartitioner(Partitioner):
             s = tok.codec.align_up(p)
             if s >= layout.content_end:
                 b = layout.content_end
-            elif exact and s < floor:
-                b = floor   # the previous boundary is also the first one at or after s
+            elif s <= floor:
+                b = floor   # CCsvQuickPartitioner: a split at or before the cursor "will contain nothing"
             elif exact:
                 b = self._exact_boundary(f, layout, tok, s, safe_inside)
             elif quote_aware:
