@@ -15,6 +15,12 @@ def main() -> None:
     """hpccemu: HPCC Systems' FileSpray, WsDfu and WsPackageProcess, emulated."""
 
 
+def _control_commands() -> None:
+    from wsservices.cli_control import node
+
+    main.add_command(node)
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port to listen on [default: 8010].")
@@ -86,3 +92,6 @@ def coverage(readme) -> None:
         click.echo(f"updated {path}")
     else:
         click.echo(coverage_markdown(), nl=False)
+
+
+_control_commands()
