@@ -363,13 +363,14 @@ class FileCatalog:
         return info
 
     # -- deleting and renaming ---------------------------------------------------------------
-    def delete(self, name: str, *, cluster: str | None = None) -> None:
+    def delete(self, name: str, *, cluster: str | None = None, keep_parts: bool = False) -> None:
         """Remove a file (and its part files and replicas) or a superfile (its members stay).
 
         ``name@cluster`` or ``cluster`` removes only that copy of a multi-cluster file.
         Missing (or no copy on ``cluster``): `FileNotFound` (20038). Locked by someone else,
         protected, or a superfile member: `DeleteFailed` with Dali's text (wsdfu.md §4.3a).
-        Foreign names: ``<lfn> is foreign``.
+        Foreign names: ``<lfn> is foreign``. ``keep_parts``: remove the metadata only (XREF's
+        DeleteLogical of a lost file; the surviving parts become orphans).
         """
         parsed = parse_logical_name(name)
         if parsed.is_foreign:
@@ -402,7 +403,7 @@ class FileCatalog:
             else:
                 paths = self._all_paths(conn, row)
                 conn.execute("DELETE FROM logical_files WHERE id = ?", (row["id"],))
-            self.intents.switch_after_commit(conn, Switch(removals=paths), f"delete {lfn}")
+            self.intents.switch_after_commit(conn, Switch(removals=[] if keep_parts else paths), f"delete {lfn}")
 
     def rename(self, old: str, new: str, holder: str = "") -> None:
         """Rename a logical file and move its part files (Dali ``renamePhysical``; the texts of
