@@ -11,7 +11,8 @@ from xml.sax.saxutils import escape
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SERVICES = {"FileSpray": "urn:hpccsystems:ws:filespray", "WsDfu": "urn:hpccsystems:ws:wsdfu",
             "WsPackageProcess": "urn:hpccsystems:ws:wspackageprocess"}
-OFFICIAL_FILES = {"FileSpray": "FileSpray.wsdl", "WsDfu": "WsDFU.wsdl", "WsPackageProcess": "WsPackageProcess.wsdl"}
+OFFICIAL_FILES = {"FileSpray": "FileSpray.wsdl", "WsDfu": "WsDFU.wsdl", "WsPackageProcess": "WsPackageProcess.wsdl",
+                  "WsDFUXRef": "WsDFUXRef.wsdl"}
 
 
 OFFICIAL_WSDL_DIR = Path(__file__).resolve().parent / "official_wsdl"

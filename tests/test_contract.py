@@ -21,7 +21,7 @@ XSD = "{http://www.w3.org/2001/XMLSchema}"
 
 def test_operation_counts():
     counts = {cls.contract.SERVICE: len(cls.contract.OPERATIONS) for cls in SERVICE_CLASSES}
-    assert counts == {"FileSpray": 32, "WsDfu": 27, "WsPackageProcess": 17}
+    assert counts == {"FileSpray": 32, "WsDfu": 27, "WsPackageProcess": 17, "WsDFUXRef": 12}
 
 
 @pytest.mark.parametrize("cls", SERVICE_CLASSES, ids=lambda c: c.contract.SERVICE)

@@ -16,7 +16,7 @@ PACKAGES = {"wsservices": ROOT / "wsservices", "hpccemu": ROOT / "clients"}
 CLIENT_HOSTS = {"hpccemu.testing", "hpccemu.pytest_plugin"}
 ENGINE = ROOT / "wsservices" / "engine"
 #: the engine's components, each importing only the shared modules and the components before it
-COMPONENT_ORDER = ("dali", "dfu", "landingzone", "packagemaps", "fileview", "roxie")
+COMPONENT_ORDER = ("dali", "dfu", "landingzone", "packagemaps", "fileview", "roxie", "nodes", "xref")
 #: the shared modules that assemble the components
 ASSEMBLERS = {"cluster", "reset", "recovery"}
 COMPONENT_PREFIXES = ("dfs_", "dfu", "pkg_", "roxie_", "dali_", "xref_")
@@ -130,7 +130,7 @@ def test_engine_top_holds_only_what_every_component_shares():
     assert len(top) <= 12, top
     assert [m for m in top if m.startswith(COMPONENT_PREFIXES)] == []
     components = sorted(p.name for p in ENGINE.iterdir() if (p / "__init__.py").is_file())
-    assert components == ["dali", "dfu", "fileview", "landingzone", "packagemaps", "roxie"]
+    assert components == sorted(COMPONENT_ORDER)
 
 
 def test_engine_modules_import_no_web_or_service_code():

@@ -21,8 +21,9 @@ from wsservices.filespray.service import FileSpray
 from wsservices.packageprocess.service import WsPackageProcess
 from wsservices.roxie.wsecl import make_wsecl
 from wsservices.wsdfu.service import WsDfu
+from wsservices.xref.service import WsDFUXRef
 
-SERVICE_CLASSES = (FileSpray, WsDfu, WsPackageProcess)
+SERVICE_CLASSES = (FileSpray, WsDfu, WsPackageProcess, WsDFUXRef)
 
 
 def make_app(cluster) -> EspBinding:

@@ -17,6 +17,12 @@ def main() -> None:
     """hpccemu: HPCC Systems' FileSpray, WsDfu and WsPackageProcess, emulated."""
 
 
+def _control_commands() -> None:
+    from wsservices.cli_control import node
+
+    main.add_command(node)
+
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -118,3 +124,6 @@ def coverage(readme) -> None:
         click.echo(f"updated {path}")
     else:
         click.echo(coverage_markdown(), nl=False)
+
+
+_control_commands()

@@ -23,7 +23,7 @@ from wsservices.engine.errors import DomainError
 
 Handler = Callable[[Any, Request], tuple[int, Any]]
 ROUTES: dict[str, tuple[tuple[str, ...], Handler]] = {}
-ROUTE_MODULES = ("wsservices.control_reset", "wsservices.roxie.control")
+ROUTE_MODULES = ("wsservices.control_reset", "wsservices.roxie.control", "wsservices.control_nodes")
 
 
 def route(name: str, methods: tuple[str, ...] = ("POST",)) -> Callable[[Handler], Handler]:

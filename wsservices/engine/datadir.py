@@ -6,6 +6,7 @@ Layout (DESIGN.md "State on disk")::
     <data>/dropzones/<dropzone name>/               one folder per drop zone
     <data>/nodes/<node>/hpcc-data/thor/<scopes>/    file parts: <tail>._<p>_of_<N>
     <data>/nodes/<node>/hpcc-mirror/thor/<scopes>/  replicas
+    <data>/offline/<node>/                          a node taken offline (nodes/failures.py)
 
 Clients see the real HPCC paths instead: a drop zone's configured path (e.g.
 ``/var/lib/HPCCSystems/mydropzone``) and ``/var/lib/HPCCSystems/hpcc-data/thor/...`` for parts
@@ -27,7 +28,7 @@ import shutil
 from pathlib import Path
 
 from .environment import DropZone, Environment, Node
-from .errors import InsufficientSpace, InvalidPath, PathNotInDropZone
+from .errors import InsufficientSpace, InvalidPath, NodeUnreachable, PathNotInDropZone
 from .names import LogicalName, logical_directory, parse_logical_name, part_file_name
 
 CLIENT_DATA_BASE = "/var/lib/HPCCSystems/hpcc-data/thor"
@@ -123,11 +124,17 @@ class DataDir:
     def nodes_root(self) -> Path:
         return self.root / "nodes"
 
+    @property
+    def offline_root(self) -> Path:
+        return self.root / "offline"
+
     def create(self) -> "DataDir":
-        """Create every directory of the layout (idempotent)."""
+        """Create every directory of the layout (idempotent; a node taken offline stays away)."""
         for dz in self.environment.drop_zones:
             self.dropzone_dir(dz).mkdir(parents=True, exist_ok=True)
         for node in self.environment.nodes:
+            if self.is_offline(node):
+                continue
             self.node_data_dir(node).mkdir(parents=True, exist_ok=True)
             self.node_mirror_dir(node).mkdir(parents=True, exist_ok=True)
         return self
@@ -138,6 +145,20 @@ class DataDir:
 
     def node_dir(self, node: Node | str) -> Path:
         return self.nodes_root / (node.name if isinstance(node, Node) else node)
+
+    def offline_dir(self, node: Node | str) -> Path:
+        """Where the folders of a node taken offline wait (unreachable under ``nodes/``)."""
+        return self.offline_root / (node.name if isinstance(node, Node) else node)
+
+    def is_offline(self, node: Node | str) -> bool:
+        return self.offline_dir(node).is_dir()
+
+    def check_reachable(self, node: Node | str) -> None:
+        """Raise `NodeUnreachable` (dafilesrv's connect failure) for a node taken offline."""
+        if self.is_offline(node):
+            name = node.name if isinstance(node, Node) else node
+            address = next((n.address for n in self.environment.nodes if n.name == name), name)
+            raise NodeUnreachable.on(address)
 
     def node_data_dir(self, node: Node | str) -> Path:
         return self.node_dir(node) / "hpcc-data" / "thor"

@@ -359,3 +359,22 @@ class WorkunitNotFound(DomainError):
     @classmethod
     def cannot_read(cls, wuid: str) -> "WorkunitNotFound":
         return cls(f"Cannot read workunit {wuid}.", codes.ECLWATCH_CANNOT_GET_WORKUNIT)
+
+
+# ---------------------------------------------------------------------------------------------
+# Nodes
+# ---------------------------------------------------------------------------------------------
+
+#: the port of dafilesrv (aka daliservix) on every node (system/include/portlist.h)
+DAFILESRV_PORT = 7100
+
+
+class NodeUnreachable(DomainError):
+    """A node whose folders cannot be reached (taken offline): what dafilesrv's client says when
+    it cannot connect (fs/dafsclient/rmtclient.cpp)."""
+
+    code = -1
+
+    @classmethod
+    def on(cls, address: str) -> "NodeUnreachable":
+        return cls(f"Failed to connect (setting host down) to dafilesrv/daliservix on {address}:{DAFILESRV_PORT}")

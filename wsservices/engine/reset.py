@@ -4,7 +4,8 @@
 1. stops the DFU server (running jobs are told to abort, workers are joined);
 2. empties every table of the store except ``schema_version`` and ``meta`` (so the schema and
    the emulator's bookkeeping stay; tables added by later migrations are emptied too);
-3. deletes everything under the drop zones and the nodes, then recreates the directory layout;
+3. deletes everything under the drop zones and the nodes (offline ones too: every node comes
+   back online, empty), then recreates the directory layout;
 4. resets engines that keep state in memory: anything hanging off the cluster with a `reset()`
    method, else a `reload()` one (the Roxie engine, `cluster.roxie`, reloads its now empty
    query sets and drops its index cache);
@@ -34,7 +35,8 @@ def reset(cluster) -> dict:
         old = cluster.dfu
         old.stop()
         tables = _clear_tables(cluster.store)
-        removed = _clear_dirs([cluster.datadir.dropzones_root, cluster.datadir.nodes_root])
+        removed = _clear_dirs([cluster.datadir.dropzones_root, cluster.datadir.nodes_root,
+                               cluster.datadir.offline_root])
         cluster.datadir.create()
         engines = _reset_engines(cluster)
         cluster.dfu = DfuServer(cluster, old.workunits, old.jobs, workers=cluster.settings.dfu_workers,

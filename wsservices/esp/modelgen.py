@@ -22,7 +22,7 @@ SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 
 SIMPLE = {"string": "Unicode", "int": "Int", "long": "Long", "boolean": "Boolean",
           "double": "Double", "dateTime": "DateTime", "nonNegativeInteger": "NonNegativeInteger",
-          "base64Binary": "ByteArray"}
+          "base64Binary": "ByteArray", "unsignedInt": "UnsignedInt"}
 
 
 def _local(qname: str | None) -> str:
@@ -174,7 +174,10 @@ class Generator:
         for name, inp, outp, _action in ops:
             out.append(f'    Operation("{name}", {inp}, {outp}),')
         out.append(")")
-        return "\n".join(out) + "\n"
+        text = "\n".join(out) + "\n"
+        if "UnsignedInt" in text:   # only the WSDLs that use xs:unsignedInt import it
+            text = text.replace(" Operation, Unicode)", " Operation, Unicode,\n" + " " * 34 + "UnsignedInt)", 1)
+        return text
 
 
 def main(argv: list[str] | None = None) -> int:

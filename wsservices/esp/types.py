@@ -12,9 +12,10 @@ with warnings.catch_warnings():  # spyne 2.14 imports `cgi` and a vendored six n
     warnings.simplefilter("ignore")
     from spyne import Boolean, ByteArray, ComplexModel, DateTime, Double, Integer32 as Int, Long, Unicode
     from spyne.model.primitive import UnsignedInteger as NonNegativeInteger
+    from spyne.model.primitive import UnsignedInteger32 as UnsignedInt
 
 __all__ = ["Boolean", "ByteArray", "ComplexModel", "DateTime", "Double", "Int", "Long", "NonNegativeInteger",
-           "Operation", "Unicode"]
+           "Operation", "Unicode", "UnsignedInt"]
 
 
 @dataclass(frozen=True)

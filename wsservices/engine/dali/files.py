@@ -30,6 +30,7 @@ emulator's, dfu/transfer/partfile.py), Sasha's expiry job, the per-part
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,11 +123,12 @@ class FileCatalog:
             (parse_logical_name(name).name,))
         return [r[0] for r in rows]
 
-    def part_paths(self, name: str, cluster: str | None = None, *,
-                   replicas: bool = False) -> list[tuple[PartRecord, Path]]:
+    def part_paths(self, name: str, cluster: str | None = None, *, replicas: bool = False,
+                   fallback: bool = True) -> list[tuple[PartRecord, Path]]:
         """Where the bytes of ``name`` are: (part, real path) in part order, on ``cluster``
-        (default: the primary copy). With ``replicas`` the mirror copies of the parts that
-        have one. A superfile has no parts of its own: [] (see `superfiles.expand`)."""
+        (default: the primary copy, or the mirror copy of a part whose primary cannot be
+        read; without ``fallback`` always the primary). With ``replicas`` the mirror copies of
+        the parts that have one. A superfile has no parts of its own: [] (see `superfiles.expand`)."""
         info = self.get(name)
         if info is None:
             raise FileNotFound.cannot_find(name)
@@ -141,8 +143,17 @@ class FileCatalog:
                 if part.replica_node:
                     out.append((part, self._part_path(info, part, mirror=True)))
             else:
-                out.append((part, self._part_path(info, part)))
+                out.append((part, self._readable_copy(info, part) if fallback else self._part_path(info, part)))
         return out
+
+    def _readable_copy(self, info: LogicalFileInfo, part: PartRecord) -> Path:
+        """The primary copy of a part; its mirror when the primary is missing or unreadable (a
+        node offline or swapped) and the mirror is not, as DFU and Roxie fall back to copy 2."""
+        primary = self._part_path(info, part)
+        if not part.replica_node or _readable(primary):
+            return primary
+        mirror = self._part_path(info, part, mirror=True)
+        return mirror if _readable(mirror) else primary
 
     def history(self, name: str) -> list[HistoryRecord]:
         info = self.get(name)
@@ -216,6 +227,26 @@ class FileCatalog:
                             [p for p in old_paths if p not in new_paths])
             self.intents.switch_after_commit(conn, switch, holder or f"create {parsed.name}",
                                              [parsed.name] if switch.renames else [])
+
+    def set_replicas(self, name: str, replicas: dict[int, str], staged: dict[Path, Path],
+                     holder: str = "") -> None:
+        """Record the mirror node of parts (part number -> node, on the primary node group) and
+        switch their ``staged`` copies (final path -> staged file) into place, in one
+        transaction with an intent (Replicate, backupnode)."""
+        with self.store.transaction() as conn:
+            row = self._existing(conn, name)
+            if row["is_superfile"]:
+                raise FileNotFound.cannot_find(name)
+            group = self._clusters(conn, row["id"])[0]
+            for number, node in replicas.items():
+                known = self.node_name(node)
+                if known is None:
+                    raise InternalError(f"Part {number} of {row['name']}: unknown node {node}")
+                conn.execute("UPDATE file_parts SET replica_node = ? WHERE file_id = ? AND cluster = ? "
+                             "AND part_no = ?", (known, row["id"], group, number))
+            switch = Switch(renames=[(tmp, final) for final, tmp in staged.items()])
+            self.intents.switch_after_commit(conn, switch, holder or f"replicate {row['name']}",
+                                             [row["name"]] if switch.renames else [])
 
     def add_cluster(self, name: str, group: str, parts: list[PartRecord]) -> None:
         """Give an existing file a copy on another node group (a multi-cluster file, as a
@@ -332,13 +363,14 @@ class FileCatalog:
         return info
 
     # -- deleting and renaming ---------------------------------------------------------------
-    def delete(self, name: str, *, cluster: str | None = None) -> None:
+    def delete(self, name: str, *, cluster: str | None = None, keep_parts: bool = False) -> None:
         """Remove a file (and its part files and replicas) or a superfile (its members stay).
 
         ``name@cluster`` or ``cluster`` removes only that copy of a multi-cluster file.
         Missing (or no copy on ``cluster``): `FileNotFound` (20038). Locked by someone else,
         protected, or a superfile member: `DeleteFailed` with Dali's text (wsdfu.md §4.3a).
-        Foreign names: ``<lfn> is foreign``.
+        Foreign names: ``<lfn> is foreign``. ``keep_parts``: remove the metadata only (XREF's
+        DeleteLogical of a lost file; the surviving parts become orphans).
         """
         parsed = parse_logical_name(name)
         if parsed.is_foreign:
@@ -371,7 +403,7 @@ class FileCatalog:
             else:
                 paths = self._all_paths(conn, row)
                 conn.execute("DELETE FROM logical_files WHERE id = ?", (row["id"],))
-            self.intents.switch_after_commit(conn, Switch(removals=paths), f"delete {lfn}")
+            self.intents.switch_after_commit(conn, Switch(removals=[] if keep_parts else paths), f"delete {lfn}")
 
     def rename(self, old: str, new: str, holder: str = "") -> None:
         """Rename a logical file and move its part files (Dali ``renamePhysical``; the texts of
@@ -656,6 +688,10 @@ class _Shape:
     @classmethod
     def of(cls, row) -> "_Shape":
         return cls(row["name"], row["directory"], row["partmask"], row["num_parts"])
+
+
+def _readable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.R_OK)
 
 
 def _relative_dir(directory: str) -> list[str] | None:

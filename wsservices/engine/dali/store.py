@@ -288,6 +288,16 @@ CREATE TABLE switch_intents (
     locks    TEXT NOT NULL DEFAULT '[]'         -- JSON [lock id, ...] taken for the switch
 );
 """),
+    Migration(7, "xref: the last XREF result and status of each cluster",
+              """
+CREATE TABLE xref_nodes (
+    cluster  TEXT PRIMARY KEY,                  -- a Thor cluster (node group) name
+    status   TEXT NOT NULL,                     -- Submitted, a progress text, Generated
+    modified TEXT NOT NULL DEFAULT '',
+    result   TEXT NOT NULL DEFAULT '{}',        -- JSON: Lost, Found, Orphans, Directories, Messages
+    filter   TEXT NOT NULL DEFAULT ''           -- FilterScopes of the last build
+);
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -98,6 +98,10 @@ def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: di
     thor = _thor(cluster, group)
     n = plan.num_parts
     nodes = transfer.placement(n, list(thor.nodes), offset or 1)
+    for node, replica in nodes:   # every target reachable before any byte is written
+        cluster.datadir.check_reachable(node)
+        if replicate:
+            cluster.datadir.check_reachable(replica)
     total = plan.size * (2 if replicate else 1)
     writer = Writer(ctx, total, n)
     parts = []
@@ -202,7 +206,11 @@ def _logical_parts(cluster, name: str) -> tuple[Any, list[_Part]]:
     if not info.is_superfile:
         if info.is_compressed and not info.flag("blockCompressed"):
             raise DomainError("Cannot copy from a legacy row compressed file", DFTERR_ROW_COMPRESSED)
-        return info, [_Part(rec, path, info.is_compressed) for rec, path in files.part_paths(name)]
+        located = files.part_paths(name)
+        for rec, path in located:   # neither copy readable: the primary's node may be offline
+            if not path.is_file():
+                cluster.datadir.check_reachable(rec.node)
+        return info, [_Part(rec, path, info.is_compressed) for rec, path in located]
     parts: list[_Part] = []
     for sub in info.subfiles:
         parts += _logical_parts(cluster, sub)[1]
@@ -313,7 +321,8 @@ def rename(ctx) -> None:
 
 
 def replicate(ctx) -> None:
-    """Re-create the mirror copy of every part that lacks one."""
+    """Re-create the mirror copy of every part that lacks one (on the node ``offset`` after its
+    primary) and record it in the catalogue, so DFUInfo lists it and readers can fall back to it."""
     with _reading(ctx, ctx.wu.source["logical_name"]):
         _replicate(ctx)
 
@@ -329,14 +338,23 @@ def _replicate(ctx) -> None:
     thor = _thor(cluster, group)
     offset = int(ctx.wu.options.get("replicate_offset") or 1)
     parts = files.part_paths(name)
+    for rec, path in parts:
+        if not path.is_file():
+            cluster.datadir.check_reachable(rec.node)
+    placed = [transfer.replica_node(index, list(thor.nodes), offset) for index in range(len(parts))]
+    for replica in placed:
+        cluster.datadir.check_reachable(replica)
     writer = Writer(ctx, sum(p.stat().st_size for _, p in parts), len(parts))
+    replicas: dict[int, str] = {}
     try:
-        for index, (rec, path) in enumerate(parts):
-            replica = transfer.replica_node(index, list(thor.nodes), offset)
+        for (rec, path), replica in zip(parts, placed):
             mirror = cluster.datadir.part_path(replica, name, rec.number, len(parts), mirror=True)
-            if not mirror.exists():
-                writer.copy_file(path, mirror)
-        writer.commit(files.intents, lock_holder(ctx.wu.wuid))
+            if not mirror.exists() or rec.replica_node != replica.name:
+                replicas[rec.number] = replica.name
+                if not mirror.exists():
+                    writer.copy_file(path, mirror)
+        files.set_replicas(name, replicas, writer.staged(), lock_holder(ctx.wu.wuid))
+        writer.forget()
     except BaseException:
         writer.discard()
         raise
