@@ -109,7 +109,7 @@ def test_health_has_version_uptime_and_counts(server):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first["started"])
     time.sleep(0.01)
     assert requests.get(f"{server.url}/health", timeout=10).json()["uptime_seconds"] > first["uptime_seconds"] >= 0
-    assert set(first["services"]) == {"FileSpray", "WsDfu", "WsPackageProcess"}
+    assert set(first["services"]) == {"FileSpray", "WsDfu", "WsPackageProcess", "WsDFUXRef"}
 
 
 def test_front_page_lists_services_routes_and_docs(server):
