@@ -50,6 +50,12 @@ class InternalError(DomainError):
     code = codes.ECLWATCH_INTERNAL_ERROR
 
 
+def os_reason(exc: OSError) -> str:
+    """The part of an OSError a client may see: the system's reason ("No space left on
+    device"), never the server path or Python's own text."""
+    return exc.strerror or "I/O error"
+
+
 class InvalidArgument(DomainError):
     """A request field has a bad value (ECLWATCH_INVALID_INPUT, 20052).
 

@@ -42,7 +42,7 @@ from typing import BinaryIO, Iterable
 from .. import codes
 from ..datadir import DataDir, check_client_path, shown_path
 from ..environment import DropZone, Environment
-from ..errors import DropZoneNotFound, FileNotFound, InternalError, InvalidArgument, InvalidPath
+from ..errors import DropZoneNotFound, FileNotFound, InternalError, InvalidArgument, InvalidPath, os_reason
 
 #: DropZoneFileSearch stops after this many matches (SVC dropZoneFileSearchMaxFiles)
 MAX_SEARCH_RESULTS = 1000
@@ -172,7 +172,7 @@ class Upload:
                 self.size += written
         except OSError as exc:  # e.g. a full disk: never a real path in the message
             self.abort()
-            raise InternalError(f"Cannot write file {self.client_path}: {exc.strerror or exc}") from None
+            raise InternalError(f"Cannot write file {self.client_path}: {os_reason(exc)}") from None
 
     def commit(self) -> str:
         """Make the file visible under its final name; returns that name."""
@@ -183,7 +183,7 @@ class Upload:
             os.replace(self.temp, self.final)
         except OSError as exc:
             self.abort()
-            raise InternalError(f"Cannot write file {self.client_path}: {exc.strerror or exc}") from None
+            raise InternalError(f"Cannot write file {self.client_path}: {os_reason(exc)}") from None
         _fsync_dir(self.final.parent)
         return self.name
 
@@ -375,7 +375,7 @@ class DropZones:
         try:
             fd = os.open(temp, flags, mode)
         except OSError as exc:
-            raise InternalError(f"Cannot write file {client}: {exc.strerror or exc}") from None
+            raise InternalError(f"Cannot write file {client}: {os_reason(exc)}") from None
         os.fchmod(fd, mode)
         return Upload(fd, temp, final, name, client)
 
@@ -605,7 +605,7 @@ def _remove(target: Path) -> str:
         else:
             target.unlink()
     except OSError as exc:
-        return f"Failed: {exc.strerror or exc}"
+        return f"Failed: {os_reason(exc)}"
     return DELETED
 
 
