@@ -41,7 +41,7 @@ XML = "text/xml; charset=UTF-8"
 HTML = "text/html; charset=UTF-8"
 JSON = "application/json"
 WSDL_TYPE = "application/xml; charset=UTF-8"
-_SOAPACTION_VER = re.compile(r"ver_=([0-9.]+)")
+_SOAPACTION_VER = re.compile(r"ver_=(.*)", re.S)
 INTERNAL_ERROR = 20000
 
 
@@ -137,17 +137,18 @@ class EspBinding:
             if method is None:
                 target = f"{service.name}/" + (f"?{request.query_string.decode()}" if request.query_string else "")
                 return Response("", 302, headers={"Location": target})
-            return _html(pages.index_page(service.name, service.version, _last(args, "ver_"),
+            return _html(pages.index_page(service.name, service.version, _client_version(request, args),
                                           list(service.operations), args))
         if names & {"soap_builder_", "json_builder_", "form"}:
-            return _html(self.method_page(service, op, names, args))
+            return _html(self.method_page(service, op, names, args, _client_version(request, args)))
         if fmt is None and "rawxml_" in names:
             fmt = "xml"
         return self.run_from_params(service, op, args, fmt, _last(args, "jsonp"))
 
-    def method_page(self, service: EspService, op: Operation, names: set[str], args: list[tuple[str, str]]) -> str:
+    def method_page(self, service: EspService, op: Operation, names: set[str], args: list[tuple[str, str]],
+                    client_version: float) -> str:
         """The SOAP Test, JSON Test or form page of one method (A.2 rules 7, 8 and 14)."""
-        version = pages.format_version(_last(args, "ver_") or service.version)
+        version = pages.format_version(client_version if client_version > 0 else service.version)
         if "soap_builder_" in names:
             return formpage.soap_builder_page(service.name, service.namespace, op, decode_params(args, op.request),
                                               version)
@@ -177,7 +178,7 @@ class EspBinding:
 
     # -- SOAP and JSON bodies --------------------------------------------------
     def soap(self, service: EspService, request: Request, body: bytes, url_method: str) -> Response:
-        version = request.args.get("ver_") or _soapaction_version(request) or "0"
+        version = _client_version(request, list(request.args.items()))
         try:
             call = soap.read_call(body)
             call_name = codec.local_name(call)
@@ -271,9 +272,14 @@ def _last(args: list[tuple[str, str]], name: str) -> str | None:
     return found[-1] if found else None
 
 
-def _soapaction_version(request: Request) -> str | None:
-    match = _SOAPACTION_VER.search(request.headers.get("SOAPAction", ""))
-    return match.group(1) if match else None
+def _client_version(request: Request, args: list[tuple[str, str]]) -> float:
+    """ESP's client version: a non-empty ``ver_`` parameter, else ``ver_=`` in SOAPAction,
+    read with atof (``abc`` is 0, ``1.x`` is 1); 0 when there is neither. Never an error."""
+    text = _last(args, "ver_")
+    if not text:
+        match = _SOAPACTION_VER.search(request.headers.get("SOAPAction", ""))
+        text = match.group(1) if match else ""
+    return codec.atof(text)
 
 
 def _version_info(service: EspService) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from wsservices import __version__
+from wsservices.esp.codec import atof
 
 BUILD = f"hpccemu_{__version__}"
 HEAD = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
@@ -17,8 +18,8 @@ TAIL = "</body></html>"
 
 
 def format_version(version: str | float) -> str:
-    """ESP prints link versions with %g: 1.08 -> 1.08, 1.10 -> 1.1."""
-    return f"{float(version):g}"
+    """ESP prints link versions with %g: 1.08 -> 1.08, 1.10 -> 1.1 (text is read with atof)."""
+    return f"{version if isinstance(version, float) else atof(str(version)):g}"
 
 
 def link_params(args: list[tuple[str, str]], version: str) -> str:
@@ -29,9 +30,10 @@ def link_params(args: list[tuple[str, str]], version: str) -> str:
     return "?" + "&".join(parts)
 
 
-def index_page(service: str, version: str, client_version: str | None, op_names: list[str],
+def index_page(service: str, version: str, client_version: float, op_names: list[str],
                args: list[tuple[str, str]]) -> str:
-    shown = f"{float(client_version or version):.2f}"
+    """`client_version` as ESP read it (0 when absent or not a number: the service's own)."""
+    shown = f"{client_version if client_version > 0 else atof(version):.2f}"
     q = link_params(args, version)
     ops = sorted(op_names)
     forms = "".join(f'<li><a href="{op}{q}&form">{op}</a></li>' for op in ops)
