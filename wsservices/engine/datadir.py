@@ -26,9 +26,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from .environment import DropZone, Environment, Node
-from .errors import InvalidPath, PathNotInDropZone
+from .errors import InvalidLogicalName, InvalidPath, PathNotInDropZone
 from .names import LogicalName, logical_directory, parse_logical_name, part_file_name
 
+#: A scope, or a tail with its part suffix, is one file-name component on disk, and Linux
+#: allows 255 bytes; 64 are kept for the part suffix ``._<p>_of_<N>`` and the suffix of the
+#: temporary name a DFU job writes under.
+MAX_NAME_COMPONENT = 255 - 64
+#: The path of a part below a node's base directory; Linux allows 4095 bytes in all, the rest
+#: is kept for the data directory itself.
+MAX_RELATIVE_PATH = 3072
 CLIENT_DATA_BASE = "/var/lib/HPCCSystems/hpcc-data/thor"
 CLIENT_MIRROR_BASE = "/var/lib/HPCCSystems/hpcc-mirror/thor"
 DALI_FILE = "dali.sqlite"
@@ -51,6 +58,24 @@ def check_client_path(path: str, error=InvalidPath.invalid_path) -> None:
     place every client path is refused before any lookup."""
     if "\0" in path or contains_rel_paths(path):
         raise error(shown_path(path))
+
+
+def check_storable(name: LogicalName, shown: str) -> None:
+    """Refuse a local logical name whose parts could not be stored on a Linux file system:
+    a scope or tail over `MAX_NAME_COMPONENT` characters on disk, or scopes and tail over
+    `MAX_RELATIVE_PATH` in all. Raised as FileSpray's ``Invalid destination filename:'<shown>'``
+    with the reason (20052). Real HPCC has no such check: its DFU server fails when it cannot
+    create the part; the emulator refuses the request instead, and never names a server path."""
+    directory = logical_directory(name)
+    components = directory.split("/") if directory else []
+    last = part_file_name(name.tail, 1, 1)
+    if any(len(c) > MAX_NAME_COMPONENT for c in components) or \
+            len(last) - len("._1_of_1") > MAX_NAME_COMPONENT:
+        raise InvalidLogicalName.destination_too_long(
+            shown, f"a scope or the file name is longer than {MAX_NAME_COMPONENT} characters")
+    if len(directory) + 1 + len(last) > MAX_RELATIVE_PATH:
+        raise InvalidLogicalName.destination_too_long(
+            shown, f"its scopes and file name are longer than {MAX_RELATIVE_PATH} characters")
 
 
 def resolve_in_dropzone(root: Path, dropzone: DropZone, client_path: str | None) -> Path:

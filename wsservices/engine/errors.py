@@ -131,6 +131,12 @@ class InvalidLogicalName(DomainError):
         """FileSpray's wrapper text for a bad target name (no space after the colon; 20052)."""
         return cls(f"Invalid destination filename:'{name}'", codes.ECLWATCH_INVALID_INPUT)
 
+    @classmethod
+    def destination_too_long(cls, name: str, reason: str) -> "InvalidLogicalName":
+        """FileSpray's wrapper text with the reason a target cannot be stored (the emulator's
+        own check, `datadir.check_storable`; real ESP has none)."""
+        return cls(f"Invalid destination filename:'{name}' ({reason})", codes.ECLWATCH_INVALID_INPUT)
+
 
 class FileNotFound(DomainError):
     """A logical file does not exist (ECLWATCH_FILE_NOT_EXIST, 20038, unless noted)."""

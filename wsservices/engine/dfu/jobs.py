@@ -28,6 +28,7 @@ from typing import Any, Callable
 from wsservices.engine.dfu import fileformat, transfer
 from wsservices.engine.dfu import workunits as W
 from wsservices.engine.datadir import DataDir
+from wsservices.engine.dfu.destination import check_destination
 from wsservices.engine.dfu.supercopy import supercopy
 from wsservices.engine.dfu.writer import Writer, Written
 from wsservices.engine.errors import DomainError
@@ -53,6 +54,7 @@ def _thor(cluster, group: str):
 
 
 def _check_destination(files, name: str, overwrite: bool) -> None:
+    check_destination(name)
     if files.exists(name) and not overwrite:
         raise _fail(f"Destination file {name} already exists and overwrite not specified")
 
