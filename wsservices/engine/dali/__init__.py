@@ -9,6 +9,7 @@
 * ``superfiles`` - superfile membership and transactions
 * ``catalog``    - one catalogue per cluster, with its superfiles and locks (`catalog(cluster)`)
 * ``query``      - DFUQuery / DFUFileView over the catalogue
+* ``patterns``   - client name filters as SQL whose cost does not grow with the filter
 * ``actions``    - WsDfu's bulk and summary operations (DFUArrayAction, DFUSpace, DFUSearch, rename)
 * ``filexml``    - Dali metadata as XML (Savexml, Add, AddRemote)
 """
