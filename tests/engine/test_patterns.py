@@ -7,7 +7,8 @@ import sqlite3
 
 import pytest
 
-from wsservices.engine.dali.patterns import pattern_clause, prefix_clause, register, wildcard_match
+from wsservices.engine.dali.patterns import pattern_clause, prefix_clause, register
+from wsservices.engine.wildcards import wildmatch as wildcard_match
 
 NAMES = ["a::b", "a::bc", "a::b::c", "ab", "a[b]", "x?y", "", "aaaa", "thor::data::people", "a*b", "\u00e9t\u00e9"]
 
@@ -60,6 +61,11 @@ def test_a_prefix_is_a_range_comparison(conn):
     assert "GLOB" not in sql and "LIKE" not in sql
     assert _select(conn, (sql, params)) == {"a::b", "a::bc", "a::b::c"}
     assert _select(conn, prefix_clause("name", "\U0010ffff")) == set()
+
+
+def test_case_is_ignored_on_request():
+    assert wildcard_match("Thor::People", "thor::p*", ignore_case=True)
+    assert not wildcard_match("Thor::People", "thor::p*")
 
 
 def test_backtracking_stays_polynomial():

@@ -56,3 +56,23 @@ def test_the_filters_still_find_files(dfu, a_file):
     assert [f.Directory for f in view.DFULogicalFiles.DFULogicalFile] == ["scope"]
     space = dfu.service.DFUSpace(CountBy="Scope", ScopeUnder="hostilefilter")
     assert space.DFUSpaceItems is not None
+
+
+def test_a_workunit_filter_of_any_size_answers(fs, a_file):
+    fs.service.CreateDFUWorkunit()   # at least one workunit for the pattern to be tried on
+    r = fs.service.GetDFUWorkunits(Wuid="*D" * 50_000 + "*")
+    assert r.Exceptions is None and r.NumWUs == 0
+
+
+def test_a_drop_zone_search_cannot_backtrack_for_ever(http, url):
+    """A backtracking regular expression takes exponential time on this filter."""
+    name = "a" * 200
+    r = http.post(f"{url}/FileSpray/UploadFile.json?upload_&NetAddress=127.0.0.1&OS=2"
+                  "&Path=/var/lib/HPCCSystems/mydropzone/", files={"UploadedFiles[]": (name, b"x")}, timeout=60)
+    assert r.status_code == 200, r.text
+    r = http.get(f"{url}/FileSpray/DropZoneFileSearch.json",
+                 params={"DropZoneName": "mydropzone", "NameFilter": "*a" * 40 + "b"}, timeout=60)
+    assert r.status_code == 200 and "Exceptions" not in r.text, r.text
+    r = http.get(f"{url}/FileSpray/DropZoneFileSearch.json",
+                 params={"DropZoneName": "mydropzone", "NameFilter": "*a" * 40 + "*"}, timeout=60)
+    assert name in r.text

@@ -9,6 +9,7 @@ component shares:
 * ``names``       - Dali's logical-name rules
 * ``errors``, ``codes`` - typed domain errors and the numeric codes they carry
 * ``safexml``     - parsing untrusted XML
+* ``wildcards``   - jlib's WildMatch (``*``, ``?``) in time that does not explode
 * ``reset``       - emptying a running cluster (tests)
 
 Components (each package's docstring maps its modules):

@@ -7,9 +7,8 @@ expression takes exponential time on ``a*a*a*...b``. So:
 * a filter without wildcards is an equality, one ending in its only ``*`` a range comparison
   (`prefix_clause`), which an index can serve;
 * a filter with wildcards has its runs of ``*`` collapsed (same meaning); it runs as GLOB when
-  short enough, else through `wildcard_match`, which the store registers on every connection as ``wild_match``;
-* `wildcard_match` is the greedy matcher with one backtrack point (time at most the product of
-  the two lengths, never exponential), and first compares the number of literal characters.
+  short enough, else through `wildcards.wildmatch` (never exponential), which the store
+  registers on every connection as ``wild_match``.
 
 Wildcards are Dali's: ``*`` any run, ``?`` one character; nothing else is special.
 """
@@ -17,28 +16,11 @@ from __future__ import annotations
 
 import re
 
+from ..wildcards import wildmatch
+
 #: SQLite's SQLITE_MAX_LIKE_PATTERN_LENGTH (bytes).
 GLOB_LIMIT = 50_000
 _STARS = re.compile(r"\*{2,}")
-
-
-def wildcard_match(text: str, pattern: str) -> bool:
-    """Does `text` match `pattern` (``*``, ``?``) as a whole? Case-sensitive."""
-    if len(pattern) - pattern.count("*") > len(text):
-        return False
-    t = p = 0
-    star, mark = -1, 0
-    while t < len(text):
-        if p < len(pattern) and pattern[p] != "*" and (pattern[p] == "?" or pattern[p] == text[t]):
-            t, p = t + 1, p + 1
-        elif p < len(pattern) and pattern[p] == "*":
-            star, mark, p = p, t, p + 1
-        elif star >= 0:
-            mark += 1
-            t, p = mark, star + 1
-        else:
-            return False
-    return pattern[p:].strip("*") == ""
 
 
 def prefix_clause(column: str, prefix: str) -> tuple[str, list[str]]:
@@ -67,4 +49,4 @@ def pattern_clause(column: str, pattern: str) -> tuple[str, list[str]]:
 
 def register(conn) -> None:
     """Make ``wild_match`` available on a connection (the store does, for each it opens)."""
-    conn.create_function("wild_match", 2, wildcard_match, deterministic=True)
+    conn.create_function("wild_match", 2, wildmatch, deterministic=True)

@@ -23,7 +23,7 @@ from typing import Any
 
 from . import patterns
 from .files import FileCatalog, to_int
-from .patterns import wildcard_match
+from ..wildcards import wildmatch
 
 DEFAULT_PAGE_SIZE = 100
 #: ITERATE_FILTEREDFILES_LIMIT (dadfs.hpp)
@@ -160,7 +160,7 @@ def scoped_match(name: str, pattern: str) -> bool:
 
 
 def _wild(text: str, pattern: str) -> bool:
-    return wildcard_match(text, pattern)
+    return wildmatch(text, pattern)
 
 
 class FileQuery:

@@ -42,6 +42,7 @@ from typing import BinaryIO, Iterable
 from .. import codes
 from ..datadir import DataDir, check_client_path, shown_path
 from ..environment import DropZone, Environment
+from ..wildcards import Wildcard
 from ..errors import DropZoneNotFound, FileNotFound, InternalError, InvalidArgument, InvalidPath, os_reason
 
 #: DropZoneFileSearch stops after this many matches (SVC dropZoneFileSearchMaxFiles)
@@ -488,7 +489,7 @@ class DropZones:
         return folder, _with_sep(self.datadir.client_path(dz, folder))
 
     def _list(self, dz: DropZone, folder: Path, shown: str, server: str, *,
-              pattern: re.Pattern | None = None, directory_only: bool = False) -> tuple[FileEntry, ...]:
+              pattern: Wildcard | None = None, directory_only: bool = False) -> tuple[FileEntry, ...]:
         zone = self.datadir.dropzone_dir(dz).resolve()
         entries = []
         for name, st, _ in _scan(folder, zone):
@@ -498,7 +499,7 @@ class DropZones:
             entries.append(_entry(name, st, shown, server))
         return tuple(entries)
 
-    def _walk(self, folder: Path, zone: Path, rel: str, pattern: re.Pattern, server: str,
+    def _walk(self, folder: Path, zone: Path, rel: str, pattern: Wildcard, server: str,
               found: list[FileEntry]) -> bool:
         """Depth first, a folder's matches before the folder itself (as ESP); False once more
         than `MAX_SEARCH_RESULTS` were found."""
@@ -565,10 +566,9 @@ def _configured(dz: DropZone, host: str) -> str:
     return dz.addresses[0]
 
 
-def _wildcard(mask: str, ignore_case: bool) -> re.Pattern:
+def _wildcard(mask: str, ignore_case: bool) -> Wildcard:
     """jlib WildMatch: ``*`` any run, ``?`` one character, everything else literal."""
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in mask]
-    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+    return Wildcard(mask, ignore_case)
 
 
 def _scan(folder: Path, zone: Path) -> list[tuple[str, os.stat_result, bool]]:
