@@ -29,8 +29,8 @@ from werkzeug.wrappers import Request, Response
 
 from wsservices.engine.errors import DomainError
 from wsservices.esp import codec, formpage, jsoncodec, pages, samples, soap, wsdl
-from wsservices.esp.faults import (EspFault, fault_document, form_exceptions, gmt_prefix, inline_exception,
-                                   wrap_jsonp)
+from wsservices.esp.faults import (BODY_ERROR_TEXT, BODY_ERRORS, EspFault, fault_document, form_exceptions,
+                                   gmt_prefix, inline_exception, wrap_jsonp)
 from wsservices.esp.formpath import decode_params
 from wsservices.esp.service import EspService
 from wsservices.esp.types import Operation
@@ -85,6 +85,8 @@ class EspBinding:
         if method and request.method == "POST" and method.lower() in service.streaming_handlers:
             return service.http_handlers()[method.lower()](request, dict(request.args.items()))
         body = self._read_body(request)
+        if body is None:
+            return _unreadable_body(service, request, method or "")
         if isinstance(body, Response):
             return body
         if request.method == "POST" and _is_soap(request, body):
@@ -94,11 +96,15 @@ class EspBinding:
         args = _params(request, body)
         return self.get(service, request, method, args)
 
-    def _read_body(self, request: Request) -> bytes | Response:
+    def _read_body(self, request: Request) -> bytes | Response | None:
+        """The body; a 413 answer when too large; None when it cannot be read (`body_error`)."""
         limit = self.max_request_bytes
         if request.content_length is not None and request.content_length > limit:
             return Response("Request Entity Too Large", 413, content_type="text/plain")
-        data = request.stream.read(limit + 1)
+        try:
+            data = request.stream.read(limit + 1)
+        except BODY_ERRORS:
+            return None
         if len(data) > limit:
             return Response("Request Entity Too Large", 413, content_type="text/plain")
         return data
@@ -246,6 +252,21 @@ def _is_soap(request: Request, body: bytes) -> bool:
     if ctype.startswith("multipart/related"):
         return "text/xml" in ctype or "application/soap" in ctype
     return not ctype and body.lstrip()[:1] == b"<"
+
+
+def _unreadable_body(service: EspService, request: Request, url_method: str) -> Response:
+    """A body broken in transit (bad chunk framing, shorter than Content-Length): a 400 in
+    the form the request asked for (SOAP Fault, JSON error or ESP's HTML page)."""
+    fault = EspFault.bad_request(BODY_ERROR_TEXT)
+    ctype = (request.headers.get("Content-Type") or "").lower()
+    if ctype.startswith(("text/xml", "application/soap", "multipart/related")):
+        location = f"{request.host_url}{service.name}/{url_method}?xsd&ver_=0"
+        return Response(fault_document(service.namespace, fault.code, fault.message, location), 500,
+                        content_type=XML)
+    if ctype.startswith("application/json"):
+        return Response(jsoncodec.error_document(fault.code, fault.message),
+                        jsoncodec.error_status(fault.code), content_type=JSON)
+    return form_exceptions(None, "Esp", fault.code, fault.message)
 
 
 def _is_json(request: Request) -> bool:

@@ -152,8 +152,8 @@ class SprayTarget:
 
 
 class Upload:
-    """One file being received: `write` chunks, then `commit` (fsync + rename over the final
-    name) or `abort` (the temporary file is removed). As a context manager it aborts unless
+    """One file being received: `write` chunks, `finish` (fsync, close), then `commit` (rename
+    over the final name) or `abort` (the temporary file is removed). As a context manager it aborts unless
     committed."""
 
     def __init__(self, fd: int, temp: Path, final: Path, name: str, client_path: str):
@@ -163,6 +163,7 @@ class Upload:
         self.name = name
         self.client_path = client_path
         self.size = 0
+        self._settled = False   # committed or aborted
 
     def write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -175,13 +176,24 @@ class Upload:
             self.abort()
             raise InternalError(f"Cannot write file {self.client_path}: {os_reason(exc)}") from None
 
-    def commit(self) -> str:
-        """Make the file visible under its final name; returns that name."""
+    def finish(self) -> None:
+        """All data written: flush it to disk and close the file (still under its temporary name)."""
+        if self._fd is None:
+            return
         try:
             os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
+        except OSError as exc:
+            self.abort()
+            raise InternalError(f"Cannot write file {self.client_path}: {os_reason(exc)}") from None
+
+    def commit(self) -> str:
+        """Make the file visible under its final name (after `finish`); returns that name."""
+        self.finish()
+        try:
             os.replace(self.temp, self.final)
+            self._settled = True
         except OSError as exc:
             self.abort()
             raise InternalError(f"Cannot write file {self.client_path}: {os_reason(exc)}") from None
@@ -189,6 +201,7 @@ class Upload:
         return self.name
 
     def abort(self) -> None:
+        self._settled = True
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -199,7 +212,8 @@ class Upload:
 
     @property
     def done(self) -> bool:
-        return self._fd is None
+        """Committed or aborted."""
+        return self._settled
 
     def __enter__(self) -> "Upload":
         return self
