@@ -15,24 +15,28 @@ Clients see the real HPCC paths instead: a drop zone's configured path (e.g.
 with ``Invalid path <path>`` (20052):
 * ESP's `containsRelPaths` cases: a leading ``~``, or any ``.``/``..`` component, with ``/`` and
   ``\\`` both treated as separators (filespray.md §5.1);
-* NUL bytes, and paths whose real location (after following symlinks) is outside the drop-zone
-  folder — emulator safeguards real ESP does not have;
+* NUL bytes, paths whose real location (after following symlinks) is outside the drop-zone
+  folder, and paths the file system could not hold (a name over `NAME_MAX` bytes, a path
+  over `PATH_MAX`) — emulator safeguards real ESP does not have;
 and an absolute path that is not under the drop zone's client path (boundary-aware, case
 sensitive) with `PathNotInDropZone` (``The path '<p>' is not valid for dropzone <name>.``).
 Symlinks are checked when the path is resolved; one created afterwards is not re-checked.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .environment import DropZone, Environment, Node
 from .errors import InvalidLogicalName, InvalidPath, PathNotInDropZone
 from .names import LogicalName, logical_directory, parse_logical_name, part_file_name
 
+#: Linux's limits on one file-name component and on a whole path (bytes).
+NAME_MAX, PATH_MAX = 255, 4096
 #: A scope, or a tail with its part suffix, is one file-name component on disk, and Linux
 #: allows 255 bytes; 64 are kept for the part suffix ``._<p>_of_<N>`` and the suffix of the
 #: temporary name a DFU job writes under.
-MAX_NAME_COMPONENT = 255 - 64
+MAX_NAME_COMPONENT = NAME_MAX - 64
 #: The path of a part below a node's base directory; Linux allows 4095 bytes in all, the rest
 #: is kept for the data directory itself.
 MAX_RELATIVE_PATH = 3072
@@ -90,6 +94,8 @@ def resolve_in_dropzone(root: Path, dropzone: DropZone, client_path: str | None)
         path = path[len(dropzone.path.rstrip("/")):]
     parts = [p for p in path.split("/") if p]
     candidate = root.joinpath(*parts)
+    if any(len(os.fsencode(p)) > NAME_MAX for p in parts) or len(os.fsencode(candidate)) >= PATH_MAX:
+        raise InvalidPath.invalid_path(raw)  # the file system could not hold it
     real_root = root.resolve()
     try:
         real = candidate.resolve()
