@@ -42,3 +42,10 @@ def test_a_fault_names_the_version_atof_reads(http, url, action, printed):
     r = soap_post(http, f"{url}/FileSpray/Bogus", envelope("<Bogus/>"), {"SOAPAction": action})
     assert r.status_code == 500
     assert re.search(rf"\?xsd&amp;ver_={printed}\"", r.text), r.text
+
+
+def test_parameters_cannot_write_markup_into_the_index_page(http, url):
+    r = http.get(f"{url}/FileSpray/?ver_=1\"><script>alert(1)</script>&x<y='1'", timeout=30)
+    assert r.status_code == 200
+    assert "<script>" not in r.text
+    assert '<a href="?ver_=1%22%3E%3Cscript%3Ealert(1)%3C/script%3E&x%3Cy=%271%27&reqxml_">' in r.text

@@ -22,9 +22,15 @@ def format_version(version: str | float) -> str:
     return f"{version if isinstance(version, float) else atof(str(version)):g}"
 
 
+_MARKUP = str.maketrans({"<": "%3C", ">": "%3E", '"': "%22", "'": "%27"})
+
+
 def link_params(args: list[tuple[str, str]], version: str) -> str:
-    """The request's own parameters (minus form) as ESP writes them in links, ver_ first if absent."""
-    parts = [k if v == "" else f"{k}={v}" for k, v in args if k not in ("form", "__querystring")]
+    """The request's own parameters (minus form) as ESP writes them in links, ver_ first if absent.
+    ESP copies them unescaped; the emulator percent-encodes ``< > " '`` so that a parameter
+    cannot write markup into the page (other values are byte-identical)."""
+    parts = [(k if v == "" else f"{k}={v}").translate(_MARKUP) for k, v in args
+             if k not in ("form", "__querystring")]
     if not any(k == "ver_" for k, _ in args):
         parts.insert(0, f"ver_={format_version(version)}")
     return "?" + "&".join(parts)
