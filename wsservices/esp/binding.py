@@ -97,7 +97,7 @@ class EspBinding:
         return self.get(service, request, method, args)
 
     def _read_body(self, request: Request) -> bytes | Response | None:
-        """The body; a 413 answer when too large; None when it cannot be read (`body_error`)."""
+        """The body; a 413 answer when too large; None when it cannot be read (`_unreadable_body`)."""
         limit = self.max_request_bytes
         if request.content_length is not None and request.content_length > limit:
             return Response("Request Entity Too Large", 413, content_type="text/plain")
