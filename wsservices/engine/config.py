@@ -9,6 +9,13 @@ port                HPCCEMU_PORT                ``8010`` (ESP's default; 0 = any
 data_dir            HPCCEMU_DATA_DIR            ``./hpccemu-data``, relative to the current
                                                 directory when the settings are loaded
 max_request_bytes   HPCCEMU_MAX_REQUEST_BYTES   ``8000000`` (ESP maxRequestEntityLength)
+package_map_max_bytes       HPCCEMU_PACKAGE_MAP_MAX_BYTES       ``8000000`` characters in one
+                                                package-map document a request sends
+package_map_max_elements    HPCCEMU_PACKAGE_MAP_MAX_ELEMENTS    ``200000`` elements in it
+package_map_max_attributes  HPCCEMU_PACKAGE_MAP_MAX_ATTRIBUTES  ``1000`` attributes on one of
+                                                its elements (real Roxie has none of these three
+                                                limits; a hostile map is refused, see
+                                                packagemaps/xmlio.py)
 dfu_workers         HPCCEMU_DFU_WORKERS         ``2``
 deterministic       HPCCEMU_DETERMINISTIC       ``false``: when true a submitted DFU workunit
                                                 has finished before the SOAP reply is sent
@@ -64,6 +71,9 @@ class Settings:
     port: int = 8010
     data_dir: Path = DEFAULT_DATA_DIR
     max_request_bytes: int = 8_000_000
+    package_map_max_bytes: int = 8_000_000
+    package_map_max_elements: int = 200_000
+    package_map_max_attributes: int = 1_000
     dfu_workers: int = 2
     deterministic: bool = False
     read_timeout: float = 30.0
@@ -83,6 +93,9 @@ ENV_VARS: dict[str, str] = {
     "port": "HPCCEMU_PORT",
     "data_dir": "HPCCEMU_DATA_DIR",
     "max_request_bytes": "HPCCEMU_MAX_REQUEST_BYTES",
+    "package_map_max_bytes": "HPCCEMU_PACKAGE_MAP_MAX_BYTES",
+    "package_map_max_elements": "HPCCEMU_PACKAGE_MAP_MAX_ELEMENTS",
+    "package_map_max_attributes": "HPCCEMU_PACKAGE_MAP_MAX_ATTRIBUTES",
     "dfu_workers": "HPCCEMU_DFU_WORKERS",
     "deterministic": "HPCCEMU_DETERMINISTIC",
     "read_timeout": "HPCCEMU_READ_TIMEOUT",
@@ -245,6 +258,9 @@ _PARSERS: dict[str, Callable[[str, Any, str], Any]] = {
     "port": lambda k, r, s: _as_int(k, r, s, 0, 65535),
     "data_dir": _as_path,
     "max_request_bytes": lambda k, r, s: _as_int(k, r, s, 1),
+    "package_map_max_bytes": lambda k, r, s: _as_int(k, r, s, 1),
+    "package_map_max_elements": lambda k, r, s: _as_int(k, r, s, 1),
+    "package_map_max_attributes": lambda k, r, s: _as_int(k, r, s, 1),
     "dfu_workers": lambda k, r, s: _as_int(k, r, s, 1),
     "deterministic": _as_bool,
     "read_timeout": lambda k, r, s: _as_seconds(k, r, s),

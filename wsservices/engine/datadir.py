@@ -16,21 +16,32 @@ Clients see the real HPCC paths instead: a drop zone's configured path (e.g.
 with ``Invalid path <path>`` (20052):
 * ESP's `containsRelPaths` cases: a leading ``~``, or any ``.``/``..`` component, with ``/`` and
   ``\\`` both treated as separators (filespray.md §5.1);
-* NUL bytes, and paths whose real location (after following symlinks) is outside the drop-zone
-  folder — emulator safeguards real ESP does not have;
+* NUL bytes, paths whose real location (after following symlinks) is outside the drop-zone
+  folder, and paths the file system could not hold (a name over `NAME_MAX` bytes, a path
+  over `PATH_MAX`) — emulator safeguards real ESP does not have;
 and an absolute path that is not under the drop zone's client path (boundary-aware, case
 sensitive) with `PathNotInDropZone` (``The path '<p>' is not valid for dropzone <name>.``).
 Symlinks are checked when the path is resolved; one created afterwards is not re-checked.
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from .environment import DropZone, Environment, Node
-from .errors import InsufficientSpace, InvalidPath, NodeUnreachable, PathNotInDropZone
+from .errors import InsufficientSpace, InvalidLogicalName, InvalidPath, NodeUnreachable, PathNotInDropZone
 from .names import LogicalName, logical_directory, parse_logical_name, part_file_name
 
+#: Linux's limits on one file-name component and on a whole path (bytes).
+NAME_MAX, PATH_MAX = 255, 4096
+#: A scope, or a tail with its part suffix, is one file-name component on disk, and Linux
+#: allows 255 bytes; 64 are kept for the part suffix ``._<p>_of_<N>`` and the suffix of the
+#: temporary name a DFU job writes under.
+MAX_NAME_COMPONENT = NAME_MAX - 64
+#: The path of a part below a node's base directory; Linux allows 4095 bytes in all, the rest
+#: is kept for the data directory itself.
+MAX_RELATIVE_PATH = 3072
 CLIENT_DATA_BASE = "/var/lib/HPCCSystems/hpcc-data/thor"
 CLIENT_MIRROR_BASE = "/var/lib/HPCCSystems/hpcc-mirror/thor"
 DALI_FILE = "dali.sqlite"
@@ -55,6 +66,24 @@ def check_client_path(path: str, error=InvalidPath.invalid_path) -> None:
         raise error(shown_path(path))
 
 
+def check_storable(name: LogicalName, shown: str) -> None:
+    """Refuse a local logical name whose parts could not be stored on a Linux file system:
+    a scope or tail over `MAX_NAME_COMPONENT` characters on disk, or scopes and tail over
+    `MAX_RELATIVE_PATH` in all. Raised as FileSpray's ``Invalid destination filename:'<shown>'``
+    with the reason (20052). Real HPCC has no such check: its DFU server fails when it cannot
+    create the part; the emulator refuses the request instead, and never names a server path."""
+    directory = logical_directory(name)
+    components = directory.split("/") if directory else []
+    last = part_file_name(name.tail, 1, 1)
+    if any(len(c) > MAX_NAME_COMPONENT for c in components) or \
+            len(last) - len("._1_of_1") > MAX_NAME_COMPONENT:
+        raise InvalidLogicalName.destination_too_long(
+            shown, f"a scope or the file name is longer than {MAX_NAME_COMPONENT} characters")
+    if len(directory) + 1 + len(last) > MAX_RELATIVE_PATH:
+        raise InvalidLogicalName.destination_too_long(
+            shown, f"its scopes and file name are longer than {MAX_RELATIVE_PATH} characters")
+
+
 def resolve_in_dropzone(root: Path, dropzone: DropZone, client_path: str | None) -> Path:
     """Map a client path (absolute under ``dropzone.path``, or relative to it) to a real path
     strictly inside ``root`` (the drop zone's folder). The result need not exist."""
@@ -67,6 +96,8 @@ def resolve_in_dropzone(root: Path, dropzone: DropZone, client_path: str | None)
         path = path[len(dropzone.path.rstrip("/")):]
     parts = [p for p in path.split("/") if p]
     candidate = root.joinpath(*parts)
+    if any(len(os.fsencode(p)) > NAME_MAX for p in parts) or len(os.fsencode(candidate)) >= PATH_MAX:
+        raise InvalidPath.invalid_path(raw)  # the file system could not hold it
     real_root = root.resolve()
     try:
         real = candidate.resolve()

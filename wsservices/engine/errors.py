@@ -50,6 +50,12 @@ class InternalError(DomainError):
     code = codes.ECLWATCH_INTERNAL_ERROR
 
 
+def os_reason(exc: OSError) -> str:
+    """The part of an OSError a client may see: the system's reason ("No space left on
+    device"), never the server path or Python's own text."""
+    return exc.strerror or "I/O error"
+
+
 class InvalidArgument(DomainError):
     """A request field has a bad value (ECLWATCH_INVALID_INPUT, 20052).
 
@@ -151,6 +157,12 @@ class InvalidLogicalName(DomainError):
     def destination(cls, name: str) -> "InvalidLogicalName":
         """FileSpray's wrapper text for a bad target name (no space after the colon; 20052)."""
         return cls(f"Invalid destination filename:'{name}'", codes.ECLWATCH_INVALID_INPUT)
+
+    @classmethod
+    def destination_too_long(cls, name: str, reason: str) -> "InvalidLogicalName":
+        """FileSpray's wrapper text with the reason a target cannot be stored (the emulator's
+        own check, `datadir.check_storable`; real ESP has none)."""
+        return cls(f"Invalid destination filename:'{name}' ({reason})", codes.ECLWATCH_INVALID_INPUT)
 
 
 class FileNotFound(DomainError):

@@ -33,8 +33,8 @@ from werkzeug.wrappers import Request, Response
 
 from wsservices.engine.errors import DomainError
 from wsservices.esp import accesslog, auth, codec, formpage, jsoncodec, pages, samples, soap, wsdl
-from wsservices.esp.faults import (EspFault, fault_document, form_exceptions, gmt_prefix, inline_exception,
-                                   wrap_jsonp)
+from wsservices.esp.faults import (BODY_ERROR_TEXT, BODY_ERRORS, EspFault, fault_document, form_exceptions,
+                                   gmt_prefix, inline_exception, wrap_jsonp)
 from wsservices.esp.formpath import decode_params
 from wsservices.esp.guard import Guard
 from wsservices.esp.service import EspService
@@ -46,7 +46,7 @@ XML = "text/xml; charset=UTF-8"
 HTML = "text/html; charset=UTF-8"
 JSON = "application/json"
 WSDL_TYPE = "application/xml; charset=UTF-8"
-_SOAPACTION_VER = re.compile(r"ver_=([0-9.]+)")
+_SOAPACTION_VER = re.compile(r"ver_=(.*)", re.S)
 INTERNAL_ERROR = 20000
 #: paths answered without credentials (monitoring)
 OPEN_ROUTES = frozenset({"health"})
@@ -87,6 +87,8 @@ class EspBinding:
         if service is not None and request.method == "POST" and method not in service.streaming_handlers \
                 and "authorization" not in request.headers and _is_soap(request, b""):
             body = self._read_body(request)  # credentials may be in the SOAP header
+            if body is None:
+                return _unreadable_body(service, request, method)
             if isinstance(body, Response):
                 return body
         user = self.guard.authenticate(request, body)
@@ -122,6 +124,8 @@ class EspBinding:
             return service.http_handlers()[method.lower()](request, dict(request.args.items()))
         if body is None:
             body = self._read_body(request)
+            if body is None:
+                return _unreadable_body(service, request, method or "")
         if isinstance(body, Response):
             return body
         if request.method == "POST" and _is_soap(request, body):
@@ -131,11 +135,15 @@ class EspBinding:
         args = _params(request, body)
         return self.get(service, request, method, args)
 
-    def _read_body(self, request: Request) -> bytes | Response:
+    def _read_body(self, request: Request) -> bytes | Response | None:
+        """The body; a 413 answer when too large; None when it cannot be read (`_unreadable_body`)."""
         limit = self.max_request_bytes
         if request.content_length is not None and request.content_length > limit:
             return Response("Request Entity Too Large", 413, content_type="text/plain")
-        data = request.stream.read(limit + 1)
+        try:
+            data = request.stream.read(limit + 1)
+        except BODY_ERRORS:
+            return None
         if len(data) > limit:
             return Response("Request Entity Too Large", 413, content_type="text/plain")
         return data
@@ -174,17 +182,18 @@ class EspBinding:
             if method is None:
                 target = f"{service.name}/" + (f"?{request.query_string.decode()}" if request.query_string else "")
                 return Response("", 302, headers={"Location": target})
-            return _html(pages.index_page(service.name, service.version, _last(args, "ver_"),
+            return _html(pages.index_page(service.name, service.version, _client_version(request, args),
                                           list(service.operations), args))
         if names & {"soap_builder_", "json_builder_", "form"}:
-            return _html(self.method_page(service, op, names, args))
+            return _html(self.method_page(service, op, names, args, _client_version(request, args)))
         if fmt is None and "rawxml_" in names:
             fmt = "xml"
         return self.run_from_params(service, op, args, fmt, _last(args, "jsonp"))
 
-    def method_page(self, service: EspService, op: Operation, names: set[str], args: list[tuple[str, str]]) -> str:
+    def method_page(self, service: EspService, op: Operation, names: set[str], args: list[tuple[str, str]],
+                    client_version: float) -> str:
         """The SOAP Test, JSON Test or form page of one method (A.2 rules 7, 8 and 14)."""
-        version = pages.format_version(_last(args, "ver_") or service.version)
+        version = pages.format_version(client_version if client_version > 0 else service.version)
         if "soap_builder_" in names:
             return formpage.soap_builder_page(service.name, service.namespace, op, decode_params(args, op.request),
                                               version)
@@ -218,7 +227,7 @@ class EspBinding:
 
     # -- SOAP and JSON bodies --------------------------------------------------
     def soap(self, service: EspService, request: Request, body: bytes, url_method: str) -> Response:
-        version = request.args.get("ver_") or _soapaction_version(request) or "0"
+        version = _client_version(request, list(request.args.items()))
         accesslog.note(call=service.name, kind="SOAP")
         try:
             call = soap.read_call(body)
@@ -307,6 +316,21 @@ def _can_redirect(request: Request, body: bytes | None) -> bool:
     return not (request.method == "POST" and (_is_soap(request, body or b"") or _is_json(request)))
 
 
+def _unreadable_body(service: EspService, request: Request, url_method: str) -> Response:
+    """A body broken in transit (bad chunk framing, shorter than Content-Length): a 400 in
+    the form the request asked for (SOAP Fault, JSON error or ESP's HTML page)."""
+    fault = EspFault.bad_request(BODY_ERROR_TEXT)
+    ctype = (request.headers.get("Content-Type") or "").lower()
+    if ctype.startswith(("text/xml", "application/soap", "multipart/related")):
+        location = f"{request.host_url}{service.name}/{url_method}?xsd&ver_=0"
+        return Response(fault_document(service.namespace, fault.code, fault.message, location), 500,
+                        content_type=XML)
+    if ctype.startswith("application/json"):
+        return Response(jsoncodec.error_document(fault.code, fault.message),
+                        jsoncodec.error_status(fault.code), content_type=JSON)
+    return form_exceptions(None, "Esp", fault.code, fault.message)
+
+
 def _is_json(request: Request) -> bool:
     return (request.headers.get("Content-Type") or "").lower().startswith("application/json")
 
@@ -331,9 +355,14 @@ def _last(args: list[tuple[str, str]], name: str) -> str | None:
     return found[-1] if found else None
 
 
-def _soapaction_version(request: Request) -> str | None:
-    match = _SOAPACTION_VER.search(request.headers.get("SOAPAction", ""))
-    return match.group(1) if match else None
+def _client_version(request: Request, args: list[tuple[str, str]]) -> float:
+    """ESP's client version: a non-empty ``ver_`` parameter, else ``ver_=`` in SOAPAction,
+    read with atof (``abc`` is 0, ``1.x`` is 1); 0 when there is neither. Never an error."""
+    text = _last(args, "ver_")
+    if not text:
+        match = _SOAPACTION_VER.search(request.headers.get("SOAPAction", ""))
+        text = match.group(1) if match else ""
+    return codec.atof(text)
 
 
 def _version_info(service: EspService) -> Response:

@@ -23,7 +23,7 @@ from typing import Any, Iterator
 from lxml import etree
 from spyne.model import ComplexModelBase
 from spyne.model.binary import ByteArray
-from spyne.model.primitive import Boolean, DateTime, Decimal, Double, Float, Integer
+from spyne.model.primitive import Boolean, DateTime, Decimal, Double, Float, Integer, Integer32, UnsignedInteger
 
 _INT = re.compile(r"\s*([+-]?\d+)")
 _FLOAT = re.compile(r"\s*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)")
@@ -63,6 +63,19 @@ def atol(text: str) -> int:
     return int(m.group(1)) if m else 0
 
 
+def c_integer(t: type, value: int) -> int:
+    """The value ESP's C++ field of type `t` holds for `value`: strtol clamps to 64 bits, and
+    an xs:int (``atoi``) keeps the low 32 bits of that, so 10**20 is -1 and 3000000000 is
+    -1294967296; an unsigned field keeps the low 32 bits unsigned. Never a number too large for
+    the store."""
+    value = max(-(1 << 63), min(value, (1 << 63) - 1))
+    if issubclass(t, Integer32):
+        return (value + (1 << 31)) % (1 << 32) - (1 << 31)
+    if issubclass(t, UnsignedInteger):
+        return value % (1 << 32)
+    return value
+
+
 def atof(text: str) -> float:
     m = _FLOAT.match(text)
     return float(m.group(1)) if m else 0.0
@@ -76,7 +89,7 @@ def parse_simple(t: type, text: str | None) -> Any:
     if not text.strip():
         return None if not _is_string(t) else text
     if issubclass(t, Integer):
-        return atol(text)
+        return c_integer(t, atol(text))
     if issubclass(t, (Double, Float, Decimal)):
         return atof(text)
     if issubclass(t, DateTime):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Response
 
 from wsservices.esp import jsoncodec, pages
@@ -28,6 +29,14 @@ ENVELOPE_OPEN = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope'
                  ' xmlns:wsse="http://schemas.xmlsoap.org/ws/2002/04/secext"><soap:Body>')
 ENVELOPE_CLOSE = "</soap:Body></soap:Envelope>"
 _JS_NAME = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
+
+
+#: What reading a request body raises when the body is broken in transit: werkzeug's
+#: chunked-body reader raises OSError ("Invalid chunk header"), its length-limited reader
+#: ClientDisconnected when the body ends before Content-Length.
+BODY_ERRORS = (OSError, ClientDisconnected)
+#: The emulator's text for that (ESP stops reading such a body without a message of its own).
+BODY_ERROR_TEXT = "The request body could not be read: invalid chunked encoding or shorter than Content-Length"
 
 
 class EspFault(Exception):

@@ -20,7 +20,7 @@ from typing import Any
 
 from spyne.model.primitive import Boolean, Decimal, Integer
 
-from wsservices.esp.codec import array_item, atof, atol, is_complex, new, parse_simple
+from wsservices.esp.codec import array_item, atof, atol, c_integer, is_complex, new, parse_simple
 
 MAX_ITEMS = 10_000
 MAX_DEPTH = 16
@@ -120,7 +120,7 @@ def _simple(t: type, text: str) -> Any:
     if issubclass(t, Boolean):
         return text in ("1", "true", "on") if text else None
     if issubclass(t, Integer):
-        return atol(text) if text.strip() else None
+        return c_integer(t, atol(text)) if text.strip() else None
     if issubclass(t, Decimal):
         return atof(text) if text.strip() else None
     return parse_simple(t, text)

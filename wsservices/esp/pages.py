@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from wsservices import __version__
+from wsservices.esp.codec import atof
 
 BUILD = f"hpccemu_{__version__}"
 HEAD = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
@@ -17,21 +18,28 @@ TAIL = "</body></html>"
 
 
 def format_version(version: str | float) -> str:
-    """ESP prints link versions with %g: 1.08 -> 1.08, 1.10 -> 1.1."""
-    return f"{float(version):g}"
+    """ESP prints link versions with %g: 1.08 -> 1.08, 1.10 -> 1.1 (text is read with atof)."""
+    return f"{version if isinstance(version, float) else atof(str(version)):g}"
+
+
+_MARKUP = str.maketrans({"<": "%3C", ">": "%3E", '"': "%22", "'": "%27"})
 
 
 def link_params(args: list[tuple[str, str]], version: str) -> str:
-    """The request's own parameters (minus form) as ESP writes them in links, ver_ first if absent."""
-    parts = [k if v == "" else f"{k}={v}" for k, v in args if k not in ("form", "__querystring")]
+    """The request's own parameters (minus form) as ESP writes them in links, ver_ first if absent.
+    ESP copies them unescaped; the emulator percent-encodes ``< > " '`` so that a parameter
+    cannot write markup into the page (other values are byte-identical)."""
+    parts = [(k if v == "" else f"{k}={v}").translate(_MARKUP) for k, v in args
+             if k not in ("form", "__querystring")]
     if not any(k == "ver_" for k, _ in args):
         parts.insert(0, f"ver_={format_version(version)}")
     return "?" + "&".join(parts)
 
 
-def index_page(service: str, version: str, client_version: str | None, op_names: list[str],
+def index_page(service: str, version: str, client_version: float, op_names: list[str],
                args: list[tuple[str, str]]) -> str:
-    shown = f"{float(client_version or version):.2f}"
+    """`client_version` as ESP read it (0 when absent or not a number: the service's own)."""
+    shown = f"{client_version if client_version > 0 else atof(version):.2f}"
     q = link_params(args, version)
     ops = sorted(op_names)
     forms = "".join(f'<li><a href="{op}{q}&form">{op}</a></li>' for op in ops)

@@ -7,7 +7,11 @@ UploadFile (filespray.md §5.6, real-clients.md §4): ``POST /FileSpray/UploadFi
 ?upload_&NetAddress=..&Path=..[&DropZoneName=..][&OS=..][&rawxml_=1]`` with a multipart/form-data
 body (any field name; hpcc4j uses ``FilesToUpload``, ECL Watch ``uploadedfiles[]``). The folder is
 validated before the body is read; then every file part streams to disk in 64 KiB chunks (the
-multipart parser's buffer is bounded) under a temporary name and is renamed when complete.
+multipart parser's buffer is bounded) under a temporary name, and the files are renamed into
+place only once the whole body was read: a body that breaks (bad multipart, bad chunked encoding,
+shorter than Content-Length, a file part never closed) is refused with 20052 and leaves nothing
+in the drop zone (real ESP keeps the files it finished; the texts for a broken body are the
+emulator's own).
 Answers: ``UploadFilesResponse`` (XML for ``.xml``/``rawxml_``, JSON for ``.json``), or, for a
 plain browser form, a redirect to ``/FileSpray/DropZoneFiles?NetAddress=..&Path=..``. Errors come
 back as ``Exceptions`` in that format (an HTML page for a browser form), without the timestamp
@@ -36,10 +40,10 @@ from werkzeug.sansio.multipart import (Data, Epilogue, Event, Field, File, Multi
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from wsservices.engine.landingzone.dropzones import DropZones, DropZoneServer, FileEntry, UploadTarget
+from wsservices.engine.landingzone.dropzones import DropZones, DropZoneServer, FileEntry, Upload, UploadTarget
 from wsservices.engine.errors import DomainError, InvalidArgument
 from wsservices.esp import codec, pages
-from wsservices.esp.faults import form_exceptions
+from wsservices.esp.faults import BODY_ERROR_TEXT, BODY_ERRORS, form_exceptions
 from wsservices.esp.types import ComplexModel
 from wsservices.filespray import models
 
@@ -49,6 +53,7 @@ _CHUNK = 1 << 16
 _MAX_PART_HEADERS = 1 << 20   # bytes the multipart parser may hold outside file data
 _MAX_PARTS = 10_000
 _MAX_DRAIN = 16 << 20         # body bytes read and dropped after a refused upload
+MULTIPART_ERROR = "Invalid multipart/form-data request."
 _FILENAME = re.compile(r';\s*filename\s*=\s*(?:"([^"]*)"|([^;]*))', re.IGNORECASE)
 
 
@@ -178,7 +183,7 @@ class DropZoneMethods:
         boundary = parse_options_header(ctype)[1].get("boundary")
         if not boundary:
             raise InvalidArgument("Invalid multipart/form-data request: no boundary.")
-        stored: list[str] = []
+        received: list[Upload] = []   # complete, fsynced, not yet visible
         upload = None
         received = 0
         try:
@@ -186,6 +191,8 @@ class DropZoneMethods:
                 if isinstance(event, File):
                     filename = _raw_filename(event)
                     upload = self.dropzones.begin_upload(target, filename) if filename else None
+                    if upload is not None:
+                        received.append(upload)
                 elif isinstance(event, Field):
                     upload = None  # text fields carry nothing an upload uses
                 elif isinstance(event, Data) and upload is not None:
@@ -194,12 +201,15 @@ class DropZoneMethods:
                         raise _too_large(limit)
                     upload.write(event.data)
                     if not event.more_data:
-                        stored.append(upload.commit())
+                        upload.finish()
                         upload = None
+            if upload is not None:  # the body ended inside a file part
+                raise InvalidArgument(MULTIPART_ERROR)
+            return [u.commit() for u in received]
         finally:
-            if upload is not None and not upload.done:
-                upload.abort()
-        return stored
+            for u in received:
+                if not u.done:
+                    u.abort()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,15 +254,17 @@ def _multipart_events(stream: Any, boundary: bytes) -> Iterator[Event]:
     """The parts of a multipart body, read in chunks; file data arrives as `Data` events."""
     decoder = MultipartDecoder(boundary, max_form_memory_size=_MAX_PART_HEADERS, max_parts=_MAX_PARTS)
     while True:
-        chunk = stream.read(_CHUNK)
         try:
+            chunk = stream.read(_CHUNK)
             decoder.receive_data(chunk or None)
             while not isinstance(event := decoder.next_event(), NeedData):
                 if isinstance(event, Epilogue):  # only once the whole body was read
                     return
                 yield event
         except (ValueError, RequestEntityTooLarge):
-            raise InvalidArgument("Invalid multipart/form-data request.") from None
+            raise InvalidArgument(MULTIPART_ERROR) from None
+        except BODY_ERRORS:
+            raise InvalidArgument(BODY_ERROR_TEXT) from None
 
 
 def _raw_filename(part: File) -> str:
@@ -275,8 +287,11 @@ def _drain(request: Request) -> None:
 
 def _drain_stream(stream: Any) -> None:
     left = _MAX_DRAIN
-    while left > 0 and (chunk := stream.read(min(_CHUNK, left))):
-        left -= len(chunk)
+    try:
+        while left > 0 and (chunk := stream.read(min(_CHUNK, left))):
+            left -= len(chunk)
+    except BODY_ERRORS:  # a broken body: nothing more to read
+        pass
 
 
 def _exceptions(fmt: str | None, source: str, exc: DomainError) -> Response:

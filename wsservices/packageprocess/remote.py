@@ -46,7 +46,10 @@ def fetcher(username: str = "", password: str = "", remotes: tuple[RemoteEnviron
                                            "SOAPAction": "WsPackageProcess?ver_=1.08"},
                                   auth=auth, timeout=timeout, allow_redirects=False)
             root = safexml.parse(reply.content)
-        except (requests.RequestException, safexml.XmlError) as exc:
+        except requests.RequestException:  # its text names urllib3 objects: never shown
+            raise RemoteEspError(f"Could not read package map {pmid} from {address}: "
+                                 "connection failed") from None
+        except safexml.XmlError as exc:
             raise RemoteEspError(f"Could not read package map {pmid} from {address}: {exc}") from None
         found = {local_name(el): el for el in root.iter() if isinstance(el.tag, str)}
         exception = found.get("Exception")

@@ -11,6 +11,7 @@
 * ``intents``    - switch intents: what a write changes on disk, recorded with its catalogue
   change and finished after a crash
 * ``query``      - DFUQuery / DFUFileView over the catalogue
+* ``patterns``   - client name filters as SQL whose cost does not grow with the filter
 * ``actions``    - WsDfu's bulk and summary operations (DFUArrayAction, DFUSpace, DFUSearch, rename)
 * ``filexml``    - Dali metadata as XML (Savexml, Add, AddRemote)
 """

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
+from . import patterns
 from .query import FILE_TYPES
 from ..errors import DomainError, FileNotFound, InvalidArgument, MissingArgument
 from .files import FileCatalog
@@ -293,8 +294,9 @@ def space(catalog: FileCatalog, count_by: str | None, scope_under: str | None = 
     params: list = []
     prefix = scope_under.lower().strip(":")
     if prefix:
-        sql += " AND name GLOB ?"
-        params.append(prefix.replace("[", "[[]") + "::*")
+        clause, values = patterns.pattern_clause("name", prefix + "::*")
+        sql += f" AND {clause}"
+        params += values
     if owner_under:
         sql += " AND lower(owner) = ?"
         params.append(owner_under.lower())

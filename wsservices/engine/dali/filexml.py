@@ -142,7 +142,7 @@ def add_file_xml(catalog: FileCatalog, dstname: str | None, xml: bytes | None,
         raise DomainError(f"Unrecognised file XML root tag detected: '{tag}'")
     parsed = local_name(dstname)
     attr_el = root.find("Attr")
-    attrs: dict[str, object] = dict(attr_el.attrib) if attr_el is not None else {}
+    attrs: dict[str, object] = dict(safexml.attributes(attr_el)) if attr_el is not None else {}
     history: list[HistoryRecord] = []
     if attr_el is not None:
         ecl = attr_el.find("ECL")

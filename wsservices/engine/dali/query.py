@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from . import patterns
 from .files import FileCatalog, to_int
+from ..wildcards import wildmatch
 
 DEFAULT_PAGE_SIZE = 100
 #: ITERATE_FILTEREDFILES_LIMIT (dadfs.hpp)
@@ -144,15 +146,6 @@ def iso_bound(text: str | None) -> str:
     return ""
 
 
-def _glob_escape(text: str) -> str:
-    """SQLite GLOB treats ``[`` specially; ``*`` and ``?`` stay wildcards."""
-    return text.replace("[", "[[]")
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def scoped_match(name: str, pattern: str) -> bool:
     """Dali's scope-pruning wildcard match: segments of the pattern before its last ``::``
     match one scope level each; the last segment matches the rest of the name (so a
@@ -169,8 +162,7 @@ def scoped_match(name: str, pattern: str) -> bool:
 
 
 def _wild(text: str, pattern: str) -> bool:
-    regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.fullmatch(regex, text, re.DOTALL) is not None
+    return wildmatch(text, pattern)
 
 
 class FileQuery:
@@ -307,9 +299,8 @@ class FileQuery:
                 count = len(rows)
                 children = set()
                 if stored:
-                    like = _like_escape(stored) + "::%"
-                    for (s,) in conn.execute("SELECT DISTINCT scope FROM logical_files "
-                                             "WHERE scope LIKE ? ESCAPE '\\'", (like,)):
+                    under, bounds = patterns.prefix_clause("scope", stored + "::")
+                    for (s,) in conn.execute(f"SELECT DISTINCT scope FROM logical_files WHERE {under}", bounds):
                         if s.startswith(stored + "::"):
                             children.add(s[len(stored) + 2:].split("::", 1)[0])
             else:
@@ -330,8 +321,9 @@ class FileQuery:
             where.append("scope_visible(f.scope)")
         pattern = flt.name_pattern or "*"
         if pattern != "*":
-            where.append("f.name GLOB ?")
-            params.append(_glob_escape(pattern))
+            clause, values = patterns.pattern_clause("f.name", pattern)
+            where.append(clause)
+            params += values
             head = pattern.split("::")
             if len(head) > 1 and any(ch in "*?" for ch in "::".join(head[:-1])):
                 where.append("scoped_match(f.name, ?)")
@@ -344,11 +336,12 @@ class FileQuery:
         elif ftype == "not in superfiles":
             where.append("NOT EXISTS (SELECT 1 FROM superfile_members m WHERE m.sub_id = f.id)")
         if flt.owner:
-            where.append("f.owner != '' AND lower(f.owner) GLOB ?")
-            params.append(_glob_escape(flt.owner.lower()))
+            clause, values = patterns.pattern_clause("lower(f.owner)", flt.owner.lower())
+            where.append(f"f.owner != '' AND {clause}")
+            params += values
         if flt.content_type:
-            clause = "lower(f.kind) GLOB ?"
-            params.append(_glob_escape(flt.content_type.lower()))
+            clause, values = patterns.pattern_clause("lower(f.kind)", flt.content_type.lower())
+            params += values
             where.append(f"NOT ({clause})" if flt.invert_content else f"f.kind != '' AND {clause}")
         if flt.size_from > 0:
             where.append("COALESCE(f.size, 0) >= ?")

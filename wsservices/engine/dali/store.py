@@ -38,6 +38,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from . import patterns
+
 
 class StoreError(RuntimeError):
     """The database cannot be used (e.g. written by a newer emulator)."""
@@ -337,6 +339,7 @@ class Store:
             raise StoreError(f"{self.path}: cannot switch to journal_mode={self._journal_mode}")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
+        patterns.register(conn)
         return conn
 
     @contextmanager

@@ -23,7 +23,6 @@ offset), ``#n`` in remove, RemoveOwnedSubFiles, SwapSuperFile.
 from __future__ import annotations
 
 import threading
-import re
 from typing import Iterable, Sequence
 
 from .. import codes
@@ -32,6 +31,7 @@ from ..errors import (DomainError, FileExists, FileNotFound, ForeignFileOperatio
 from .records import multi_exception, now_utc_precise
 from .files import DeleteFailed, FileCatalog, iter_leaf_names, to_int, truthy
 from ..names import LogicalName, parse_logical_name
+from ..wildcards import wildmatch
 
 #: attributes recomputed from the members
 SUMMED = ("size", "recordCount", "compressedSize")
@@ -419,9 +419,7 @@ class SuperfileManager:
         if "*" in pattern or "?" in pattern:
             if pattern.startswith("~"):
                 pattern = pattern[1:]
-            regex = re.compile("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch)
-                                       for ch in pattern), re.DOTALL)
-            return [m for m in members if regex.fullmatch(m[1])]
+            return [m for m in members if wildmatch(m[1], pattern)]
         name = parse_logical_name(text).name
         found = [m for m in members if m[1] == name]
         if not found:

@@ -6,7 +6,9 @@
 * ``requests``   - FileSpray's checks on a transfer request, and the workunit it queues
 * ``fileformat`` - a spray source's record format as a workunit stores it
 * ``server``     - the queue and its workers
+* ``failures``   - what a workunit records for an error no job expected
 * ``jobs``       - one job per DFU command (spray, despray, copy, rename, replicate)
+* ``destination`` - the DFU server's refusals of a foreign, external or multi destination
 * ``supercopy``  - copying a superfile with its structure
 * ``writer``     - how jobs write files (temporary names, writeback, fsync, rename)
 * ``progress``   - the progress and summary texts

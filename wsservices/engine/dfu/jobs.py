@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterator
 from wsservices.engine.dfu import fileformat, transfer
 from wsservices.engine.dfu import workunits as W
 from wsservices.engine.datadir import DataDir
+from wsservices.engine.dfu.destination import check_destination
 from wsservices.engine.dfu.server import lock_holder
 from wsservices.engine.dfu.supercopy import supercopy as copy_superfile
 from wsservices.engine.dfu.writer import Writer, Written
@@ -58,7 +59,9 @@ def _thor(cluster, group: str):
 def _check_destination(files, name: str, overwrite: bool) -> None:
     """Every check that can refuse the write, before any byte of it: an existing destination
     needs ``overwrite`` and must be replaceable (no lock, no Protect entry, no superfile owner;
-    the texts `FileCatalog.create` would give at the end)."""
+    the texts `FileCatalog.create` would give at the end); a destination that cannot be written
+    at all (dfu/destination.py) fails first."""
+    check_destination(name)
     if files.exists(name):
         if not overwrite:
             raise _fail(f"Destination file {name} already exists and overwrite not specified")

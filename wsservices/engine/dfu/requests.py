@@ -15,7 +15,7 @@ from typing import Any, Callable
 from wsservices.engine import codes
 from wsservices.engine.dfu import fileformat, transfer
 from wsservices.engine.dfu import workunits as W
-from wsservices.engine.datadir import check_client_path
+from wsservices.engine.datadir import check_client_path, check_storable
 from wsservices.engine.errors import DomainError, DropZoneNotFound, InvalidArgument, InvalidLogicalName
 from wsservices.engine.names import parse_logical_name, part_mask
 
@@ -96,7 +96,15 @@ def _destination(cluster, name: str | None) -> tuple[str, str]:
         parsed = parse_logical_name(name)
     except InvalidLogicalName:
         raise InvalidLogicalName.destination(name) from None
+    _check_storable(parsed, name)
     return parsed.name, parsed.tail
+
+
+def _check_storable(parsed, shown: str) -> None:
+    """A local destination too long to store is refused now (datadir.check_storable); foreign
+    and external names are the DFU server's to refuse (dfu/destination.py)."""
+    if not (parsed.is_foreign or parsed.is_external or parsed.is_multi):
+        check_storable(parsed, shown)
 
 
 def _queue(cluster, queue: str | None) -> str:
@@ -228,6 +236,12 @@ def rename(cluster, source_name: str | None, dest_name: str | None, overwrite: b
         raise _invalid("Source logical file not specified.")
     if not (dest_name or "").strip():
         raise _invalid("Destination logical file not specified.")
+    try:
+        target = parse_logical_name(dest_name)
+    except InvalidLogicalName:
+        target = None  # ESP checks nothing more: the DFU server fails the workunit
+    if target is not None:
+        _check_storable(target, dest_name)
     wu = cluster.workunits.create(command=W.RENAME, user=user, job_name=dest_name.strip().split("::")[-1],
                                   queue=_queue(cluster, queue), source={"logical_name": source_name.strip()},
                                   destination={"logical_name": dest_name.strip()},

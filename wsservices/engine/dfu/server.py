@@ -24,6 +24,7 @@ from typing import Callable
 
 from wsservices.engine.dali.catalog import catalog
 from wsservices.engine.dfu import workunits as W
+from wsservices.engine.dfu.failures import unexpected_failure
 from wsservices.engine.dfu.writer import temporary_files
 from wsservices.engine.errors import DomainError
 
@@ -219,7 +220,7 @@ class DfuServer:
             outcome = W.ABORTED if abort.is_set() else W.FAILED
         except Exception as exc:  # a bug in a job: the workunit fails, the worker lives on
             log.exception("DFU job %s failed", wuid)
-            self._record_failure(wu, DomainError(f"Internal error: {type(exc).__name__}", -1))
+            self._record_failure(wu, unexpected_failure(exc))
             outcome = W.FAILED
         with self._lock:
             self._running.pop(wuid, None)

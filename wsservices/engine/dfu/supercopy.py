@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 
 from wsservices.engine.dfu import workunits as W
+from wsservices.engine.dfu.destination import check_destination
 from wsservices.engine.errors import DomainError, FileLocked
 from wsservices.engine.dali.catalog import catalog
 
@@ -37,6 +38,7 @@ DFU_ERROR = -1
 def supercopy(ctx) -> None:
     files = catalog(ctx.cluster)
     source, target = ctx.wu.source["logical_name"], ctx.wu.destination["logical_name"]
+    check_destination(target)
     _copy(ctx, files, target, source)
     ctx.report(1, 1, 1, 1, force=True)
 

@@ -15,6 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from wsservices.engine.dali.patterns import pattern_clause
 from wsservices.engine.dfu.wuid import WuidClock
 
 # DFUstate
@@ -177,8 +178,9 @@ class WorkunitStore:
             where.append("command = ?")
             params.append(COMMAND_NAMES.index(command) if command in COMMAND_NAMES[1:] else -1)
         if wuid_pattern:
-            where.append("wuid GLOB ?")
-            params.append(_glob(wuid_pattern))
+            clause, values = pattern_clause("wuid", wuid_pattern)
+            where.append(clause)
+            params += values
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         direction = "DESC" if descending else "ASC"
         if not sortby:  # newest first; Descending is ignored
@@ -191,8 +193,3 @@ class WorkunitStore:
         rows = self.store.query(f"SELECT {_COLUMNS} FROM dfu_workunits {clause} ORDER BY {order} LIMIT ? OFFSET ?",
                                 params + [limit, offset])
         return SearchPage(total=total, offset=offset, workunits=[_from_row(r) for r in rows])
-
-
-def _glob(pattern: str) -> str:
-    """A Dali wildcard (`*`, `?`) as an SQLite GLOB, with GLOB's `[` taken literally."""
-    return pattern.replace("[", "[[]")

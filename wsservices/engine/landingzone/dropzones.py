@@ -42,7 +42,8 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from .. import codes
 from ..datadir import DataDir, check_client_path, shown_path
 from ..environment import DropZone, Environment
-from ..errors import DomainError, DropZoneNotFound, FileNotFound, InternalError, InvalidArgument, InvalidPath
+from ..wildcards import Wildcard
+from ..errors import DomainError, DropZoneNotFound, FileNotFound, InternalError, InvalidArgument, InvalidPath, os_reason
 
 #: DropZoneFileSearch stops after this many matches (SVC dropZoneFileSearchMaxFiles)
 MAX_SEARCH_RESULTS = 1000
@@ -154,8 +155,8 @@ class SprayTarget:
 
 
 class Upload:
-    """One file being received: `write` chunks, then `commit` (fsync + rename over the final
-    name) or `abort` (the temporary file is removed). As a context manager it aborts unless
+    """One file being received: `write` chunks, `finish` (fsync, close), then `commit` (rename
+    over the final name) or `abort` (the temporary file is removed). As a context manager it aborts unless
     committed."""
 
     def __init__(self, fd: int, temp: Path, final: Path, name: str, client_path: str,
@@ -168,6 +169,7 @@ class Upload:
         self.name = name
         self.client_path = client_path
         self.size = 0
+        self._settled = False   # committed or aborted
 
     def write(self, data: bytes) -> None:
         if self._space_check is not None and self.size + len(data) - self._checked_at >= _SPACE_CHECK_EVERY:
@@ -185,22 +187,34 @@ class Upload:
                 self.size += written
         except OSError as exc:  # e.g. a full disk: never a real path in the message
             self.abort()
-            raise InternalError(f"Cannot write file {self.client_path}: {exc.strerror or exc}") from None
+            raise InternalError(f"Cannot write file {self.client_path}: {os_reason(exc)}") from None
 
-    def commit(self) -> str:
-        """Make the file visible under its final name; returns that name."""
+    def finish(self) -> None:
+        """All data written: flush it to disk and close the file (still under its temporary name)."""
+        if self._fd is None:
+            return
         try:
             os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
-            os.replace(self.temp, self.final)
         except OSError as exc:
             self.abort()
-            raise InternalError(f"Cannot write file {self.client_path}: {exc.strerror or exc}") from None
+            raise InternalError(f"Cannot write file {self.client_path}: {os_reason(exc)}") from None
+
+    def commit(self) -> str:
+        """Make the file visible under its final name (after `finish`); returns that name."""
+        self.finish()
+        try:
+            os.replace(self.temp, self.final)
+            self._settled = True
+        except OSError as exc:
+            self.abort()
+            raise InternalError(f"Cannot write file {self.client_path}: {os_reason(exc)}") from None
         _fsync_dir(self.final.parent)
         return self.name
 
     def abort(self) -> None:
+        self._settled = True
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -211,7 +225,8 @@ class Upload:
 
     @property
     def done(self) -> bool:
-        return self._fd is None
+        """Committed or aborted."""
+        return self._settled
 
     def __enter__(self) -> "Upload":
         return self
@@ -389,7 +404,7 @@ class DropZones:
         try:
             fd = os.open(temp, flags, mode)
         except OSError as exc:
-            raise InternalError(f"Cannot write file {client}: {exc.strerror or exc}") from None
+            raise InternalError(f"Cannot write file {client}: {os_reason(exc)}") from None
         os.fchmod(fd, mode)
         return Upload(fd, temp, final, name, client, self.datadir.ensure_free_space)
 
@@ -502,7 +517,7 @@ class DropZones:
         return folder, _with_sep(self.datadir.client_path(dz, folder))
 
     def _list(self, dz: DropZone, folder: Path, shown: str, server: str, *,
-              pattern: re.Pattern | None = None, directory_only: bool = False) -> tuple[FileEntry, ...]:
+              pattern: Wildcard | None = None, directory_only: bool = False) -> tuple[FileEntry, ...]:
         zone = self.datadir.dropzone_dir(dz).resolve()
         entries = []
         for name, st, _ in _scan(folder, zone):
@@ -512,7 +527,7 @@ class DropZones:
             entries.append(_entry(name, st, shown, server))
         return tuple(entries)
 
-    def _walk(self, folder: Path, zone: Path, rel: str, pattern: re.Pattern, server: str,
+    def _walk(self, folder: Path, zone: Path, rel: str, pattern: Wildcard, server: str,
               found: list[FileEntry]) -> bool:
         """Depth first, a folder's matches before the folder itself (as ESP); False once more
         than `MAX_SEARCH_RESULTS` were found."""
@@ -588,10 +603,9 @@ def _configured(dz: DropZone, host: str) -> str:
     return dz.addresses[0]
 
 
-def _wildcard(mask: str, ignore_case: bool) -> re.Pattern:
+def _wildcard(mask: str, ignore_case: bool) -> Wildcard:
     """jlib WildMatch: ``*`` any run, ``?`` one character, everything else literal."""
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in mask]
-    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+    return Wildcard(mask, ignore_case)
 
 
 def _scan(folder: Path, zone: Path) -> list[tuple[str, os.stat_result, bool]]:
@@ -628,7 +642,7 @@ def _remove(target: Path) -> str:
         else:
             target.unlink()
     except OSError as exc:
-        return f"Failed: {exc.strerror or exc}"
+        return f"Failed: {os_reason(exc)}"
     return DELETED
 
 

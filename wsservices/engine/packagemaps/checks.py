@@ -31,7 +31,7 @@ class PackageChecks:
         if not active and not pmid:
             if not info:
                 raise PackageProcessError.need_pmid_or_content()
-            document = X.parse(info)
+            document = X.parse(info, self.limits)
             if document is None:
                 raise PackageProcessError.bad_content()
             normalise(package_elements(document))

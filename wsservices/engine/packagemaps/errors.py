@@ -117,6 +117,13 @@ class PackageProcessError(DomainError):
         return cls("Please specify PMID or Package Map content", codes.ECLWATCH_INVALID_INPUT)
 
     @classmethod
+    def too_large(cls, what: str, limit: int, setting: str) -> "PackageProcessError":
+        """A document over one of the emulator's bounds (xmlio.Limits; real ESP has none):
+        `what` says what it holds, e.g. ``100002 attributes on <Package>``."""
+        return cls(f"Error processing package file content: {what}, more than the {limit} allowed "
+                   f"(setting {setting})", codes.PKG_LOAD_PACKAGEMAP_FAILED)
+
+    @classmethod
     def bad_content(cls) -> "PackageProcessError":
         return cls("Error processing package file content", codes.PKG_LOAD_PACKAGEMAP_FAILED)
 

@@ -102,15 +102,18 @@ def _split_source_path(path: str) -> tuple[str | None, str, str]:
 class PackageMaps(PackageChecks):
     """Package maps of one emulated cluster. Stateless apart from the store: cheap to create."""
 
-    def __init__(self, store, environment, *, missing_active_means_active: bool = False):
+    def __init__(self, store, environment, *, missing_active_means_active: bool = False,
+                 limits: X.Limits = X.Limits()):
         self.store = store
         self.environment = environment
         self.missing_active_means_active = missing_active_means_active
+        self.limits = limits
 
     @classmethod
     def for_cluster(cls, cluster) -> "PackageMaps":
         faithful = bool(getattr(cluster.settings, "roxie_missing_active_means_active", False))
-        return cls(cluster.store, cluster.environment, missing_active_means_active=faithful)
+        return cls(cluster.store, cluster.environment, missing_active_means_active=faithful,
+                   limits=X.Limits.from_settings(cluster.settings))
 
     # -- transactions ---------------------------------------------------------------------------
     @contextmanager
@@ -327,9 +330,9 @@ class PackageMaps(PackageChecks):
         target, name = target or "", name or ""
         pmid = self._pmid(target, name, options.global_scope)
         self._check_source_process(options)
+        root = X.parse(info, self.limits)  # before the store is locked: other requests go on
         with self._write() as conn:
             exists = self._convert_legacy(conn, pmid)
-            root = X.parse(info)
             if root is None:
                 raise PackageProcessError.no_content()
             if exists and not overwrite:
@@ -352,9 +355,9 @@ class PackageMaps(PackageChecks):
         pmid = self._pmid(target, name, options.global_scope)
         self._check_source_process(options)
         description = f"Successfully loaded Part {part_name} to PackageMap {pmid}"
+        root = X.parse(content, self.limits)  # before the store is locked: other requests go on
         with self._write() as conn:
             if not self._convert_legacy(conn, pmid):
-                root = X.parse(content)
                 if root is None:
                     raise PackageProcessError.no_content()
                 if not part_name:
@@ -367,7 +370,6 @@ class PackageMaps(PackageChecks):
                 self._register(conn, pmid, "" if options.global_scope else target, options.process, False)
                 return UpdateResult(pmid, description, missing)
 
-            root = X.parse(content)
             if not part_name:
                 raise PackageProcessError.no_part_name()
             if root is None:
@@ -586,7 +588,7 @@ class PackageMaps(PackageChecks):
         if host is not None:
             if fetch_remote is None:
                 raise PackageProcessError.source_not_found()
-            remote_doc = X.parse(fetch_remote(host, f"{src_target}::{src_pmid}"))
+            remote_doc = X.parse(fetch_remote(host, f"{src_target}::{src_pmid}"), self.limits)
             if remote_doc is None or not X.children(remote_doc):
                 raise PackageProcessError.source_not_found()
         with self._write() as conn:

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, Iterator
 
+from ..wildcards import wildmatch
 from . import xmlio as X
 from .errors import PackageLoadError
 
@@ -43,13 +43,7 @@ Element = X.Element
 def wildcard_match(pattern: str, text: str) -> bool:
     """jlib WildMatch: ``*`` and ``?``, case-insensitive, whole string. Empty matches nothing
     but the empty string."""
-    return _wildcard(pattern).fullmatch(text) is not None
-
-
-@lru_cache(maxsize=512)
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, re.IGNORECASE | re.DOTALL)
+    return wildmatch(text, pattern, ignore_case=True)
 
 
 def is_wildcard(text: str) -> bool:

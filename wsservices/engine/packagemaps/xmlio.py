@@ -9,6 +9,13 @@ by a context line. An empty (or blank) document is "no tree" (`parse` returns No
 Writing (§3.5): jptree's ``toXML`` defaults: one space of indentation per level, attributes
 sorted by name in double quotes, empty elements self-closed, a newline after each element.
 
+Bounds (`Limits`, from the settings ``package_map_max_*``): a document sent by a client may hold
+at most so many characters, elements, and attributes on one element; over a bound it is refused
+with ``Error processing package file content: <n> <what>, more than the <limit> allowed
+(setting <name>)`` (11011). Real Roxie has no such bounds; they keep a hostile map (one Package with
+100,000 attributes) from holding the server. Attributes are read in linear time
+(`safexml.attributes`).
+
 Not emulated: jlib's exact context line (the emulator shows the offending line with
 ``*ERROR*`` at the error column) and its layout of elements with more than three attributes
 (the emulator puts each attribute on its own line, one level deeper); comments and processing
@@ -21,8 +28,10 @@ import re
 
 from lxml import etree
 
+from dataclasses import dataclass
+
 from .. import safexml
-from .errors import XmlParseError
+from .errors import PackageProcessError, XmlParseError
 
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -34,14 +43,51 @@ _SYNTAX_AT_END = frozenset({5, 76})
 Element = etree._Element
 
 
-def parse(text: str | None) -> Element | None:
-    """The root element of `text`; None for an empty or blank document; XmlParseError else."""
+@dataclass(frozen=True)
+class Limits:
+    """What one package-map document from a client may hold (see the module docstring)."""
+
+    max_bytes: int = 8_000_000
+    max_elements: int = 200_000
+    max_attributes: int = 1_000
+
+    @classmethod
+    def from_settings(cls, settings) -> "Limits":
+        return cls(settings.package_map_max_bytes, settings.package_map_max_elements,
+                   settings.package_map_max_attributes)
+
+    def check_text(self, text: str) -> None:
+        if len(text) > self.max_bytes:
+            raise PackageProcessError.too_large(f"{len(text)} characters", self.max_bytes,
+                                                "package_map_max_bytes")
+
+    def check_tree(self, root: Element) -> None:
+        elements = 0
+        for el in root.iter(tag=etree.Element):
+            elements += 1
+            count = len(el.attrib)
+            if count > self.max_attributes:
+                raise PackageProcessError.too_large(f"{count} attributes on <{local(el)}>", self.max_attributes,
+                                                    "package_map_max_attributes")
+        if elements > self.max_elements:
+            raise PackageProcessError.too_large(f"{elements} elements", self.max_elements,
+                                                "package_map_max_elements")
+
+
+def parse(text: str | None, limits: Limits | None = None) -> Element | None:
+    """The root element of `text`; None for an empty or blank document; XmlParseError else.
+    With `limits` (a document from a client), a document over them is refused."""
     text = text or ""
+    if limits is not None:
+        limits.check_text(text)
     body = _DECLARATION.sub("", text, count=1)
     if not body.strip():
         return None
     try:
-        return safexml.parse(body)
+        root = safexml.parse(body)
+        if limits is not None:
+            limits.check_tree(root)
+        return root
     except safexml.UnsafeXml as exc:
         detail = ("DTDs and entity declarations are not supported" if exc.kind == "dtd"
                   else "entity references are not supported")
@@ -95,7 +141,8 @@ def clone(el: Element) -> Element:
 
 
 def attributes(el: Element) -> dict[str, str]:
-    return {etree.QName(k).localname: v for k, v in el.attrib.items()}
+    """`el`'s attributes by local name, in linear time (`safexml.attributes`)."""
+    return {etree.QName(k).localname: v for k, v in safexml.attributes(el).items()}
 
 
 def read_bool(value: str | None, default: bool = False) -> bool:
