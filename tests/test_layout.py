@@ -16,7 +16,7 @@ PACKAGES = {"wsservices": ROOT / "wsservices", "hpccemu": ROOT / "clients"}
 CLIENT_HOSTS = {"hpccemu.testing", "hpccemu.pytest_plugin"}
 ENGINE = ROOT / "wsservices" / "engine"
 #: the engine's components, each importing only the shared modules and the components before it
-COMPONENT_ORDER = ("dali", "dfu", "landingzone", "packagemaps", "fileview", "roxie", "nodes", "xref")
+COMPONENT_ORDER = ("jlib", "dali", "dfu", "landingzone", "packagemaps", "fileview", "roxie", "nodes", "xref")
 #: the shared modules that assemble the components
 ASSEMBLERS = {"cluster", "reset", "recovery"}
 COMPONENT_PREFIXES = ("dfs_", "dfu", "pkg_", "roxie_", "dali_", "xref_")

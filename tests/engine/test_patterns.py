@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from wsservices.engine.dali.patterns import pattern_clause, prefix_clause, register
-from wsservices.engine.wildcards import wildmatch as wildcard_match
+from wsservices.engine.jlib.wildcards import wildmatch as wildcard_match
 
 NAMES = ["a::b", "a::bc", "a::b::c", "ab", "a[b]", "x?y", "", "aaaa", "thor::data::people", "a*b", "\u00e9t\u00e9"]
 

@@ -2,7 +2,7 @@
 them, in time linear in their number (Savexml/Add file XML, package maps)."""
 from __future__ import annotations
 
-from wsservices.engine import safexml
+from wsservices.engine.jlib import safexml
 
 
 def test_the_same_attributes_as_lxml_gives():

@@ -27,7 +27,7 @@ import bcrypt
 from passlib.hash import apr_md5_crypt, des_crypt, ldap_sha1, md5_crypt
 from werkzeug.wrappers import Request, Response
 
-from wsservices.engine import safexml
+from wsservices.engine.jlib import safexml
 
 REALM = "ESP (Authentication: HTPASSWD Security Manager)"
 ACCESS_DENIED_PAGE = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from wsservices.engine import safexml
+from wsservices.engine.jlib import safexml
 from wsservices.esp.codec import local_name
 from wsservices.esp.faults import ENVELOPE_CLOSE, ENVELOPE_OPEN, EspFault
 

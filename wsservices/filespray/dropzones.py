@@ -185,7 +185,7 @@ class DropZoneMethods:
             raise InvalidArgument("Invalid multipart/form-data request: no boundary.")
         received: list[Upload] = []   # complete, fsynced, not yet visible
         upload = None
-        received = 0
+        size = 0
         try:
             for event in _multipart_events(request.stream, boundary.encode("latin-1")):
                 if isinstance(event, File):
@@ -196,8 +196,8 @@ class DropZoneMethods:
                 elif isinstance(event, Field):
                     upload = None  # text fields carry nothing an upload uses
                 elif isinstance(event, Data) and upload is not None:
-                    received += len(event.data)
-                    if received > limit:
+                    size += len(event.data)
+                    if size > limit:
                         raise _too_large(limit)
                     upload.write(event.data)
                     if not event.more_data:

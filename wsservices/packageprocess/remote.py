@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 import requests
 
 from wsservices.engine.errors import DomainError
-from wsservices.engine import safexml
+from wsservices.engine.jlib import safexml
 from wsservices.engine.remotes import RemoteEnvironment, find_remote
 from wsservices.esp.codec import atol, local_name
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .. import codes, safexml
+from .. import codes
+from ..jlib import safexml
 from ..datadir import DataDir
 from ..errors import DomainError, FileNotFound, InvalidArgument, MissingArgument
 from .files import FileCatalog, HistoryRecord, NewLogicalFile, PartRecord, local_name

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..wildcards import wildmatch
+from ..jlib.wildcards import wildmatch
 
 #: SQLite's SQLITE_MAX_LIKE_PATTERN_LENGTH (bytes).
 GLOB_LIMIT = 50_000

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from . import patterns
 from .files import FileCatalog, to_int
-from ..wildcards import wildmatch
+from ..jlib.wildcards import wildmatch
 
 DEFAULT_PAGE_SIZE = 100
 #: ITERATE_FILTEREDFILES_LIMIT (dadfs.hpp)

@@ -31,7 +31,7 @@ from ..errors import (DomainError, FileExists, FileNotFound, ForeignFileOperatio
 from .records import multi_exception, now_utc_precise
 from .files import DeleteFailed, FileCatalog, iter_leaf_names, to_int, truthy
 from ..names import LogicalName, parse_logical_name
-from ..wildcards import wildmatch
+from ..jlib.wildcards import wildmatch
 
 #: attributes recomputed from the members
 SUMMED = ("size", "recordCount", "compressedSize")

@@ -42,7 +42,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from .. import codes
 from ..datadir import DataDir, check_client_path, shown_path
 from ..environment import DropZone, Environment
-from ..wildcards import Wildcard
+from ..jlib.wildcards import Wildcard
 from ..errors import DomainError, DropZoneNotFound, FileNotFound, InternalError, InvalidArgument, InvalidPath, os_reason
 
 #: DropZoneFileSearch stops after this many matches (SVC dropZoneFileSearchMaxFiles)

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from ..wildcards import wildmatch
+from ..jlib.wildcards import wildmatch
 from . import xmlio as X
 from .errors import PackageLoadError
 

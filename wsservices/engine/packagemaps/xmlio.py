@@ -30,7 +30,7 @@ from lxml import etree
 
 from dataclasses import dataclass
 
-from .. import safexml
+from ..jlib import safexml
 from .errors import PackageProcessError, XmlParseError
 
 _DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
