@@ -120,7 +120,10 @@ class Esp:
         except requests.RequestException as exc:
             raise ServerDown(str(exc)) from None
 
-    def wait(self, wuid: str, timeout: float = 120) -> str:
+    def wait(self, wuid: str | None, timeout: float = 120) -> str:
+        """The final state of a workunit; "refused" when the request made none (an ESP error)."""
+        if not wuid:
+            return "refused"
         deadline = time.monotonic() + timeout
         while True:
             wu = self.call("FileSpray", "GetDFUWorkunit", wuid=wuid).get("result") or {}
@@ -181,7 +184,7 @@ class Actor:
                 resp = esp.call("FileSpray", "SprayFixed", sourceIP="127.0.0.1", sourcePath=f"{LZ}/{dz}",
                                 destGroup="mythor", destLogicalName=a, sourceRecordSize=RECORD, overwrite=True,
                                 throttle=rng.choice([0, 0, 20_000]))
-                commit(esp.wait(resp["wuid"]) == "finished")
+                commit(esp.wait(resp.get("wuid")) == "finished")
             elif op == "guarded":
                 # a refused overwrite: protected, so the spray must fail and change nothing
                 source, old = self.state(self.key("dz", dz)), self.state(self.key("file", a))
@@ -190,7 +193,7 @@ class Actor:
                 esp.call("WsDfu", "DFUInfo", Name=a, Protect=1)
                 resp = esp.call("FileSpray", "SprayFixed", sourceIP="127.0.0.1", sourcePath=f"{LZ}/{dz}",
                                 destGroup="mythor", destLogicalName=a, sourceRecordSize=RECORD, overwrite=True)
-                state = esp.wait(resp["wuid"])
+                state = esp.wait(resp.get("wuid"))
                 esp.call("WsDfu", "DFUInfo", Name=a, Protect=2)
                 if state == "finished":      # the protection did not hold: record what the server did
                     changes[self.key("file", a)] = source
@@ -203,7 +206,7 @@ class Actor:
                 changes[self.key("dz", out)] = source
                 resp = esp.call("FileSpray", "Despray", sourceLogicalName=a, destIP="127.0.0.1",
                                 destPath=f"{LZ}/{out}", overwrite=True)
-                commit(esp.wait(resp["wuid"]) == "finished")
+                commit(esp.wait(resp.get("wuid")) == "finished")
             elif op == "copy":
                 source = self.state(self.key("file", a))
                 if source == GONE:
@@ -211,14 +214,14 @@ class Actor:
                 changes[self.key("file", b)] = source
                 resp = esp.call("FileSpray", "Copy", sourceLogicalName=a, destLogicalName=b, destGroup="mythor",
                                 overwrite=True)
-                commit(esp.wait(resp["result"]) == "finished")
+                commit(esp.wait(resp.get("result")) == "finished")
             elif op == "rename":
                 source = self.state(self.key("file", a))
                 if source == GONE or self.state(self.key("file", b)) != GONE:
                     return
                 changes.update({self.key("file", a): GONE, self.key("file", b): source})
                 resp = esp.call("FileSpray", "Rename", srcname=a, dstname=b)
-                commit(esp.wait(resp["wuid"]) == "finished")
+                commit(esp.wait(resp.get("wuid")) == "finished")
             elif op == "super":
                 sup = f"soak{self.index}::super"
                 member = a if self.state(self.key("file", a)) != GONE else None
@@ -290,7 +293,7 @@ def actual_state(esp: Esp, actor: Actor, key: str, zone: Path, versions: dict[st
             return GONE
         out = f"check_{actor.index}.dat"
         wuid = esp.call("FileSpray", "Despray", sourceLogicalName=name, destIP="127.0.0.1",
-                        destPath=f"{LZ}/{out}", overwrite=True)["wuid"]
+                        destPath=f"{LZ}/{out}", overwrite=True).get("wuid")
         if esp.wait(wuid) != "finished":
             return "<despray failed>"
         data = (zone / out).read_bytes()
