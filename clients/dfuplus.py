@@ -15,9 +15,11 @@ It is named ``hpccemu-dfuplus`` so that it never shadows a real dfuplus on PATH;
 (the real tool waits 10 s growing to 30 s) and draws a progress bar on stderr when it is a
 terminal.
 
-Not supported: the actions replicate, monitor, listhistory and erasehistory (answered
-"Unknown dfuplus action"), and dafilesrv (answered with a message saying why); publisher workunits in ``status``; the local dafilesrv the real tool starts for a
-``srcip`` of this machine; ``encrypt``/``decrypt`` are sent as given (dfuplus scrambles them).
+listhistory and erasehistory are in dfuplus_history.py.
+
+Not supported: the actions replicate and monitor (answered "Unknown dfuplus action": the
+emulator has no DFU monitor), and dafilesrv (answered with a message saying why); publisher
+workunits in ``status``; the local dafilesrv the real tool starts for a ``srcip`` of this machine; ``encrypt``/``decrypt`` are sent as given (dfuplus scrambles them).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ import click
 
 from . import dfuplus_options as opts
 from .dfuplus_actions import Fail, FileActions, exceptions_text
+from .dfuplus_history import HistoryActions
 from .errors import EspConnectionError, EspError
 from .jobs import state_name
 from .version import VERSION
@@ -44,7 +47,7 @@ SEND = {  # dfuplus key -> (request field, kind), sent only when the key is give
 }
 
 
-class DfuPlus(FileActions):
+class DfuPlus(FileActions, HistoryActions):
     def __init__(self, props: opts.Props, out=None):
         from .client import HPCCClient
 

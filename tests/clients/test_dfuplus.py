@@ -200,3 +200,40 @@ def test_unreachable_esp_and_the_actions_without_a_server_side(dfuplus, sprayed)
     status, out, err = dfuplus("action=copysuper", "srcname=test::people", "dstname=test::copy",
                                "dstcluster=mythor", "srcdali=127.0.0.1")
     assert out.startswith("\nCopying superfile from test::people to test::copy\n"), (out, err)
+
+
+def test_listhistory_in_every_format_and_erasehistory(dfuplus, sprayed, tmp_path):
+    status, out, err = dfuplus("action=listhistory", f"lfn={sprayed}")
+    assert status == 0, err
+    assert re.fullmatch(r'\n<History>\n\t<Origin ip="127\.0\.0\.1"\n\t\tname="people\.csv"\n'
+                        r'\t\toperation="DFUimport"\n\t\towner=""\n\t\tpath="/var/lib/HPCCSystems/mydropzone/"\n'
+                        r'\t\ttimestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"\n\t\tworkunit=""/>\n</History>\n\n', out), out
+    status, out, _ = dfuplus("action=listhistory", f"lfn={sprayed}", "outformat=csv")
+    assert out.startswith("\nip,name,operation,owner,path,timestamp,workunit\n127.0.0.1,people.csv,DFUimport,,")
+    status, out, _ = dfuplus("action=listhistory", f"lfn={sprayed}", "outformat=ascii")
+    assert out.startswith(f'\nHistory of {sprayed}:\n1, ip="127.0.0.1", name="people.csv", operation="DFUimport"')
+    status, out, _ = dfuplus("action=listhistory", f"lfn={sprayed}", "outformat=json")
+    assert out.startswith('\n{\n    "History": [\n        {\n            "ip": "127.0.0.1",\n')
+    status, out, _ = dfuplus("action=listhistory", f"lfn={sprayed}", "outformat=yaml")
+    assert out == "Unsupported output format: 'yaml'\n"
+    status, out, err = dfuplus("action=erasehistory", f"lfn={sprayed}")
+    assert err == "dstxml not specified\n"
+    saved = tmp_path / "h.xml"
+    status, out, err = dfuplus("action=erasehistory", f"lfn={sprayed}", f"dstxml={saved}")
+    assert out.startswith(f"\nErase history of '{sprayed}' with backup.\n\n<History>\n") and \
+        out.endswith(f"History written into {saved}.\nHistory erased.\n"), out
+    assert saved.read_text().startswith("<History>\n\t<Origin ip=")
+    status, out, _ = dfuplus("action=listhistory", f"lfn={sprayed}")
+    assert out == f"{sprayed} doesn't have stored history!\n"
+    status, out, _ = dfuplus("action=listhistory", "lfn=no::such")
+    assert "Could not find file 'no::such'" in out
+
+
+def test_a_copy_keeps_the_history_and_adds_its_origin(dfuplus, sprayed, hpccemu_client):
+    status, out, _ = dfuplus("action=copy", f"srcname={sprayed}", "dstname=test::copied", "dstcluster=mythor")
+    assert status == 0 and "Finished" in out, out
+    status, out, _ = dfuplus("action=listhistory", "lfn=test::copied", "outformat=csv", "csvheader=0")
+    lines = out.strip().splitlines()
+    assert [line.split(",")[2] for line in lines] == ["DFUimport", "DFUcopy"]
+    assert lines[1].split(",")[1] == "people" and lines[1].split(",")[4] == \
+        "/var/lib/HPCCSystems/hpcc-data/thor/test/"

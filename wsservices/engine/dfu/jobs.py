@@ -35,7 +35,8 @@ from wsservices.engine.dfu.server import lock_holder
 from wsservices.engine.dfu.supercopy import supercopy as copy_superfile
 from wsservices.engine.dfu.writer import Writer, Written
 from wsservices.engine.errors import DomainError
-from wsservices.engine.dali.files import NewLogicalFile, PartRecord
+from wsservices.engine.dali.files import HistoryRecord, NewLogicalFile, PartRecord
+from wsservices.engine.dali.records import now_utc
 from wsservices.engine.dali.catalog import catalog
 from wsservices.engine.dfu.transfer import OpenFiles, SourceFile
 
@@ -181,7 +182,7 @@ def spray(ctx) -> None:
                                   source_parts=len(sources))
     plan = transfer.plan_spray(sources, fmt, n, nosplit=bool(opt.get("nosplit")), prefix=opt.get("prefix") or "",
                                fail_if_no_source=bool(opt.get("fail_if_no_source_file")))
-    attrs = {**_common_attrs(wu), **transfer.file_attributes(plan)}
+    attrs = {**_common_attrs(wu), **transfer.file_attributes(plan), "history": [_spray_origin(src, sources)]}
     ecl = transfer.ecl_record(plan)
     if ecl:
         attrs["ecl"] = ecl
@@ -189,6 +190,25 @@ def spray(ctx) -> None:
         _write_logical_file(ctx, plan, opened, dst["logical_name"], thor.group, attrs,
                             bool(opt.get("replicate")), opt.get("replicate_offset", 1), bool(opt.get("overwrite")),
                             compress=bool(dst.get("compress")))
+
+
+def _spray_origin(src: dict[str, Any], sources: list[SourceFile]) -> HistoryRecord:
+    """The History/Origin a spray records (FileSprayer updateTargetProperties and
+    splitAndCollectFileInfo): the first source's host and directory, its name or ``[MULTI]``;
+    a drop-zone source has no owner or workunit."""
+    label = sources[0].label or "" if sources else ""
+    shown = label[2 + len(src.get("ip", "")):] if label.startswith("//") else label
+    folder, _, name = shown.rpartition("/")
+    return HistoryRecord("DFUimport", now_utc(), src.get("ip", ""), folder + "/",
+                         "[MULTI]" if len(sources) > 1 else name)
+
+
+def _copy_origin(files, info, parts: list[_Part]) -> HistoryRecord:
+    """The History/Origin a copy adds to the source's history: the source's owner and
+    workunit, the host and directory of its first part, the part name without its extension."""
+    node = files.node_address(parts[0].record.node) if parts else ""
+    return HistoryRecord("DFUcopy", now_utc(), node, info.directory.rstrip("/") + "/",
+                         info.name.split("::")[-1], info.attrs.get("owner", ""), info.attrs.get("workunit", ""))
 
 
 # ---------------------------------------------------------------- despray
@@ -304,7 +324,8 @@ def _copy(ctx) -> None:
     with _open_parts(parts) as opened:
         plan = transfer.plan_spray(sources, fmt, n, nosplit=bool(opt.get("nosplit")), opener=opened.opener)
         keep = {k: v for k, v in info.attrs.items() if k not in _NOT_COPIED}
-        attrs = {**keep, **_common_attrs(wu), **transfer.file_attributes(plan)}
+        attrs = {**keep, **_common_attrs(wu), **transfer.file_attributes(plan),
+                 "history": [*files.history(info.name), _copy_origin(files, info, parts)]}
         raw = [p.path for p in parts] if compress and source_compressed and plan.scheme == "one-to-one" else None
         _write_logical_file(ctx, plan, opened, dst["logical_name"], thor.group, attrs,
                             bool(opt.get("replicate")), 1, bool(opt.get("overwrite")), compress=compress,
