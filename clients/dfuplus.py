@@ -33,7 +33,7 @@ import click
 from . import dfuplus_options as opts
 from .dfuplus_actions import Fail, FileActions, exceptions_text
 from .dfuplus_history import HistoryActions
-from .errors import EspConnectionError, EspError
+from .errors import EspConnectionError, EspError, soap_client_text
 from .jobs import state_name
 from .version import VERSION
 
@@ -302,7 +302,7 @@ def run(args: list[str], out=None, err=None) -> int:
         err.write(f"{exc}\n")
         rc = -1
     except EspError as exc:
-        err.write(f"{exceptions_text(exc) if exc.channel != 'http' else exc.message}\n")
+        err.write(f"{exceptions_text(exc) if exc.channel != 'http' else soap_client_text(exc)}\n")
         rc = -1
     return 1 if strict and rc != 0 else 0
 

@@ -28,7 +28,7 @@ import click
 
 from .eclargs import MATCH, NO_MATCH, Argv, Common, load_ini, tool_version
 from .eclpackage_parts import COMMANDS, shell_usage
-from .errors import EspConnectionError, EspError
+from .errors import EspConnectionError, EspError, soap_client_text
 
 
 def run(args: list[str], out=None, err=None) -> int:
@@ -76,7 +76,7 @@ def run(args: list[str], out=None, err=None) -> int:
         err.write("\nSOAP Connection error\n")
         return 2
     except EspError as exc:
-        err.write(f"\n{exc.message}\n")
+        err.write(f"\n{soap_client_text(exc) if exc.channel == 'http' else exc.message}\n")
         return 2
     except OSError as exc:  # StringBuffer::loadFile's message, as the ecl shell prints it
         err.write(f"\nFile {exc.filename} could not be opened\n" if exc.filename else f"\n{exc}\n")

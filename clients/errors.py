@@ -124,3 +124,24 @@ def _int(value: Any) -> int:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return -1
+
+
+def soap_client_text(err: EspError) -> str:
+    """What ESP's C++ SOAP client (and so dfuplus and ecl) says when the answer is an HTTP
+    error instead of SOAP (esp/bindings/http/client/httpclient.cpp, soapclient.cpp): 401, 403,
+    405 and 407 are ``SOAP authentication error``, other 4xx ``SOAP client error``, the rest
+    ``SOAP server error``, each followed by ``[HTTP Status <code> <reason>]``."""
+    from http import HTTPStatus
+
+    code = err.code
+    try:
+        status = f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        status = str(code)
+    if code in (401, 403, 405, 407):
+        kind = "SOAP authentication error"
+    elif 400 <= code < 500:
+        kind = "SOAP client error"
+    else:
+        kind = "SOAP server error"
+    return f"{kind}[HTTP Status {status}]"
