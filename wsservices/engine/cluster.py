@@ -15,6 +15,7 @@ from .datadir import DataDir
 from .dfu.server import DfuServer
 from .environment import Environment
 from .recovery import recover
+from .dali.backup import DaliBackup
 from .dali.store import Store
 from .dfu.workunits import STATE_NAMES, WorkunitStore
 
@@ -32,6 +33,7 @@ class Cluster:
                              deterministic=settings.deterministic,
                              name=settings.environment.dfu_server)
         self.roxie = _roxie(self)
+        self.dali_backup = None
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "Cluster":
@@ -42,6 +44,8 @@ class Cluster:
         store = Store.open(datadir.dali_path)
         cluster = cls(settings, datadir, store)
         recover(cluster)
+        if settings.dali_backup is not None:
+            cluster.dali_backup = DaliBackup(store, settings.dali_backup).start()
         cluster.dfu.start()
         return cluster
 
@@ -51,6 +55,8 @@ class Cluster:
 
     def close(self) -> None:
         self.dfu.stop()
+        if self.dali_backup is not None:
+            self.dali_backup.close()
         self.store.close()
 
     def __enter__(self) -> "Cluster":
