@@ -34,6 +34,8 @@ class Cluster:
                              name=settings.environment.dfu_server)
         self.roxie = _roxie(self)
         self.dali_backup = None
+        #: ``(address, user, password) -> ForeignDali`` for remote copies (dfu/foreign.py); set by the app
+        self.foreign_dali = _no_foreign_dali
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "Cluster":
@@ -102,5 +104,13 @@ def _roxie(cluster: "Cluster"):
 def _dfu_jobs() -> dict:
     """DFU command number -> job, for the commands the emulator can run."""
     from .dfu.jobs import JOBS
+    from .dfu.remotecopy import copy_or_remote_copy
+    from .dfu.workunits import COPY
 
-    return dict(JOBS)
+    return {**JOBS, COPY: copy_or_remote_copy}
+
+
+def _no_foreign_dali(address: str, user: str = "", password: str = ""):
+    from .dfu.foreign import ForeignDaliError
+
+    raise ForeignDaliError.undeclared(address)
