@@ -17,6 +17,7 @@ from wsservices.control import ROUTES, make_control
 from wsservices.esp import pages
 from wsservices.esp.binding import EspBinding
 from wsservices.esp.guard import Guard
+from wsservices.filespray import foreign
 from wsservices.filespray.service import FileSpray
 from wsservices.packageprocess.service import WsPackageProcess
 from wsservices.roxie.wsecl import make_wsecl
@@ -28,6 +29,7 @@ SERVICE_CLASSES = (FileSpray, WsDfu, WsPackageProcess, WsDFUXRef)
 
 def make_app(cluster) -> EspBinding:
     guard = Guard(cluster.settings.security)
+    cluster.foreign_dali = foreign.connector(cluster.settings)
     services = [cls(cluster, guard) for cls in SERVICE_CLASSES]
     started = time.time()
 

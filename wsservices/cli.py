@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from wsservices import __version__
-from wsservices.cli_data import reset, seed
+from wsservices.cli_data import reset, restore_dali, seed
 
 
 @click.group()
@@ -18,9 +18,10 @@ def main() -> None:
 
 
 def _control_commands() -> None:
-    from wsservices.cli_control import node
+    from wsservices.cli_control import backupnode, node
 
     main.add_command(node)
+    main.add_command(backupnode)
 
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -92,6 +93,7 @@ def serve(host, port, data_dir, config_file, log_level, log_requests, seed_file,
 
 main.add_command(reset)
 main.add_command(seed)
+main.add_command(restore_dali)
 
 
 @main.command("export-wsdl")

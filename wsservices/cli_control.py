@@ -1,5 +1,5 @@
-"""`hpccemu node ...`: failure drills on a running emulator, through its control routes
-(`/hpccemu/nodes/...`)."""
+"""`hpccemu node ...` and `hpccemu backupnode`: failure drills and their repair on a running
+emulator, through its control routes (`/hpccemu/nodes/...`, `/hpccemu/backupnode`)."""
 from __future__ import annotations
 
 import click
@@ -63,3 +63,15 @@ def _action(verb: str, help_text: str):
 _action("offline", "Make NAME's primary and mirror folders unreachable.")
 _action("online", "Bring NAME's folders back.")
 _action("swap", "Replace NAME by an empty node (its folders exist and are empty).")
+
+
+@click.command()
+@click.argument("cluster")
+@_url
+@_user
+@_password
+def backupnode(cluster, url, user, password) -> None:
+    """Make every part's backup copy on Thor CLUSTER match its primary (start_backupnode)."""
+    answer = call(url, "backupnode", {"cluster": cluster}, user, password)
+    for line in answer["Lines"]:
+        click.echo(line, err=line.startswith("ERROR: "))

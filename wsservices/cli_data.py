@@ -1,4 +1,5 @@
-"""``hpccemu reset`` and ``hpccemu seed``: start over, and put a known state in, from the shell.
+"""``hpccemu reset``, ``hpccemu seed`` and ``hpccemu restore-dali``: start over, put a known state
+in, or go back to the Dali backup, from the shell.
 
 Both act on a running server when one answers (``--url``, or the configured host and port
 serving the same data dir, as its ``/health`` tells), else on the data dir itself with the
@@ -133,3 +134,23 @@ def apply_plan(plan, url: str) -> None:
             plan.apply(Seeder(client), lambda text: click.echo(f"seeded {text}"))
         except SeedFileError as exc:
             raise click.ClickException(str(exc)) from None
+
+
+@click.command("restore-dali")
+@click.argument("backup", type=click.Path(exists=True))
+@DATA_DIR
+@CONFIG
+def restore_dali(backup, data_dir, config_file) -> None:
+    """Replace the data dir's Dali store by the backup in BACKUP (the `dali_backup` folder).
+
+    The server must be stopped; the old store is kept in dali-before-restore-<time>/."""
+    from wsservices.engine.dali.backup import restore
+
+    settings = _settings(config_file, data_dir)
+    if running_server(settings) is not None:
+        raise click.ClickException(f"An emulator is serving {settings.data_dir}: stop it first")
+    try:
+        aside = restore(backup, settings.data_dir)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {Path(settings.data_dir) / 'dali.sqlite'} from {backup}; the old store is in {aside}")

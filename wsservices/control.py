@@ -23,7 +23,8 @@ from wsservices.engine.errors import DomainError
 
 Handler = Callable[[Any, Request], tuple[int, Any]]
 ROUTES: dict[str, tuple[tuple[str, ...], Handler]] = {}
-ROUTE_MODULES = ("wsservices.control_reset", "wsservices.roxie.control", "wsservices.control_nodes")
+ROUTE_MODULES = ("wsservices.control_reset", "wsservices.roxie.control", "wsservices.control_nodes",
+                 "wsservices.control_dafilesrv")
 
 
 def route(name: str, methods: tuple[str, ...] = ("POST",)) -> Callable[[Handler], Handler]:
@@ -74,6 +75,8 @@ def make_control(cluster, guard=None) -> Callable[[Request], Response]:
             status, body = 400, error_body(exc.code, exc.message)
         except ValueError as exc:
             status, body = 400, error_body(400, f"Bad request: {exc}")
+        if isinstance(body, Response):   # a route that streams (dafilesrv's part reads)
+            return body
         return _json(status, body)
     return handle
 

@@ -5,6 +5,8 @@ error shape):
 * ``POST /hpccemu/nodes/offline`` ``{"node": name or ip}``: the node's folders become
   unreachable; ``POST /hpccemu/nodes/online``: they come back; ``POST /hpccemu/nodes/swap``:
   the node is replaced by an empty one. Each answers the new ``{"Nodes": [...]}``.
+* ``POST /hpccemu/backupnode`` ``{"cluster": thor}``: backupnode over that cluster
+  (engine/nodes/backupnode.py); answers its printed lines and counts.
 """
 from __future__ import annotations
 
@@ -40,3 +42,16 @@ def online(cluster, request) -> tuple[int, dict]:
 def swap(cluster, request) -> tuple[int, dict]:
     failures.swap(cluster, _node(request))
     return 200, {"Nodes": failures.node_states(cluster)}
+
+
+@route("backupnode")
+def backupnode(cluster, request) -> tuple[int, dict]:
+    """``{"cluster": thor}`` -> ``{"Lines": [...], "Files", "Parts", "Copied", "Errors"}``."""
+    from wsservices.engine.nodes.backupnode import backupnode as run
+
+    group = json_body(request).get("cluster")
+    if not isinstance(group, str) or not group.strip():
+        raise ValueError("'cluster' (a Thor cluster) is required")
+    report = run(cluster, group.strip())
+    return 200, {"Lines": report.lines, "Files": report.files, "Parts": report.parts,
+                 "Copied": report.copied, "Errors": report.errors}

@@ -15,6 +15,7 @@ from .datadir import DataDir
 from .dfu.server import DfuServer
 from .environment import Environment
 from .recovery import recover
+from .dali.backup import DaliBackup
 from .dali.store import Store
 from .dfu.workunits import STATE_NAMES, WorkunitStore
 
@@ -32,6 +33,9 @@ class Cluster:
                              deterministic=settings.deterministic,
                              name=settings.environment.dfu_server)
         self.roxie = _roxie(self)
+        self.dali_backup = None
+        #: ``(address, user, password) -> ForeignDali`` for remote copies (dfu/foreign.py); set by the app
+        self.foreign_dali = _no_foreign_dali
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "Cluster":
@@ -42,6 +46,8 @@ class Cluster:
         store = Store.open(datadir.dali_path)
         cluster = cls(settings, datadir, store)
         recover(cluster)
+        if settings.dali_backup is not None:
+            cluster.dali_backup = DaliBackup(store, settings.dali_backup).start()
         cluster.dfu.start()
         return cluster
 
@@ -51,6 +57,8 @@ class Cluster:
 
     def close(self) -> None:
         self.dfu.stop()
+        if self.dali_backup is not None:
+            self.dali_backup.close()
         self.store.close()
 
     def __enter__(self) -> "Cluster":
@@ -96,5 +104,13 @@ def _roxie(cluster: "Cluster"):
 def _dfu_jobs() -> dict:
     """DFU command number -> job, for the commands the emulator can run."""
     from .dfu.jobs import JOBS
+    from .dfu.remotecopy import copy_or_remote_copy
+    from .dfu.workunits import COPY
 
-    return dict(JOBS)
+    return {**JOBS, COPY: copy_or_remote_copy}
+
+
+def _no_foreign_dali(address: str, user: str = "", password: str = ""):
+    from .dfu.foreign import ForeignDaliError
+
+    raise ForeignDaliError.undeclared(address)

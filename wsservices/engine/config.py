@@ -30,6 +30,9 @@ min_free_bytes      HPCCEMU_MIN_FREE_BYTES      ``67108864`` (64 MiB): sprays, c
 outbound_timeout    HPCCEMU_OUTBOUND_TIMEOUT    ``10`` seconds for a call to a remote ESP
 htpasswd            HPCCEMU_HTPASSWD            none: authentication off. In the file this
                                                 is ``htpasswd`` in the ``[security]`` table
+dali_backup         HPCCEMU_DALI_BACKUP         none: a folder the store is mirrored to as it
+                                                is written (dali/backup.py); relative paths
+                                                as for ``data_dir``
 ==================  ==========================  ========================================
 
 The ``[security]`` table (users, groups, feature and file-scope permissions, the control
@@ -82,6 +85,7 @@ class Settings:
     min_free_bytes: int = 64 << 20
     outbound_timeout: float = 10.0
     htpasswd: Path | None = None
+    dali_backup: Path | None = None
     environment: Environment = field(default_factory=Environment.default)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     remotes: tuple[RemoteEnvironment, ...] = ()
@@ -104,6 +108,7 @@ ENV_VARS: dict[str, str] = {
     "min_free_bytes": "HPCCEMU_MIN_FREE_BYTES",
     "outbound_timeout": "HPCCEMU_OUTBOUND_TIMEOUT",
     "htpasswd": "HPCCEMU_HTPASSWD",
+    "dali_backup": "HPCCEMU_DALI_BACKUP",
 }
 #: settings given as objects, not text: field -> its type
 _OBJECT_SETTINGS = {"environment": Environment, "security": SecurityConfig, "remotes": tuple}
@@ -148,7 +153,7 @@ def load_settings(config_file: str | Path | None = None,
                                   f"(known: {', '.join(sorted(set(ENV_VARS) - {'htpasswd'}))} and the "
                                   f"tables {', '.join(sorted(_TOPOLOGY_TABLES | {'security', 'remote'}))})")
             values[key] = _parse(key, raw, str(path))
-            if key == "data_dir":
+            if key in ("data_dir", "dali_backup"):
                 values[key] = file_dir / values[key]
         try:
             values["environment"] = Environment.from_mapping(doc)
@@ -171,8 +176,9 @@ def load_settings(config_file: str | Path | None = None,
         values[key] = _parse(key, raw, "override")
     settings = replace(Settings(), **values)
     htpasswd = None if settings.htpasswd is None else (base_dir / settings.htpasswd).absolute()
+    backup = None if settings.dali_backup is None else (base_dir / settings.dali_backup).absolute()
     return replace(settings, data_dir=(base_dir / settings.data_dir).absolute(), htpasswd=htpasswd,
-                   security=replace(settings.security, htpasswd=htpasswd))
+                   dali_backup=backup, security=replace(settings.security, htpasswd=htpasswd))
 
 
 def _table(raw: Any, key: str, path: Path) -> dict[str, Any]:
@@ -269,6 +275,7 @@ _PARSERS: dict[str, Callable[[str, Any, str], Any]] = {
     "min_free_bytes": lambda k, r, s: _as_int(k, r, s, 0),
     "outbound_timeout": lambda k, r, s: _as_seconds(k, r, s),
     "htpasswd": lambda k, r, s: _as_path(k, r, s, "an htpasswd file path"),
+    "dali_backup": _as_path,
 }
 assert set(_PARSERS) == set(ENV_VARS) == {f.name for f in fields(Settings)} - set(_OBJECT_SETTINGS)
 

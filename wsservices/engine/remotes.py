@@ -1,6 +1,6 @@
 """Remote environments: the other HPCC clusters this one may call out to, declared in the TOML
-file. Every outbound call (CopyPackageMap's remote source today; remote copy later) goes only to
-a declared remote, and client credentials go only there.
+file. Every outbound call (CopyPackageMap's remote source; Copy's ``sourceDali``, a foreign Dali
+standing for another emulator) goes only to a declared remote, and client credentials go only there.
 
     [[remote]]
     name = "prod"                        # required, unique
@@ -8,7 +8,8 @@ a declared remote, and client credentials go only there.
     addresses = ["10.0.0.5", "prod-esp"] # how requests may name it; default: the URL's host
 
 A request names a remote by ``host`` or ``host:port`` (the port must then match the URL's) or by
-its ``name``. Not emulated: remote Dali addresses and foreign file reads (``foreign::``).
+its ``name``; ``addresses`` may hold a real Dali's address that stands for the emulator at
+``url``. Not emulated: foreign file reads by name (``foreign::``) outside a Copy.
 """
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ Two kinds, both taken from the HPCC source:
   and checked by the generated dispatcher: a denial is code -1,
   ``<Service>::<Method> access denied - Required features: <Feature>:<Level>.``
 
-Methods in neither list (Ping, Echo, ListHistory, ...) need nothing. Not emulated: the
+WsDFUXRef's DFUXRefArrayAction has both: the ECM's ``DfuXrefAccess:access``, then the code's
+Full. Methods in neither list (Ping, Echo, ListHistory, ...) need nothing. Not emulated: the
 ``CodeSignAccess`` check of DFUArrayAction and EclRecordTypeInfo (only for signed ECL), and
 ``DfuExceptionsAccess`` (GetDFUExceptions is not implemented).
 """
@@ -29,6 +30,7 @@ class Requirement:
     level: Level
     code: int | None = None      # None: declared in the ECM (dispatcher's code -1 and text)
     message: str = ""
+    then: "Requirement | None" = None   # checked next (the service code after the dispatcher)
 
     def denial(self, service: str, method: str) -> PermissionDenied:
         if self.code is None:
@@ -43,6 +45,13 @@ def _wu(level: Level, message: str) -> Requirement:
 
 def _spray(level: Level, message: str) -> Requirement:
     return Requirement("FileSprayAccess", level, codes.ECLWATCH_FILE_SPRAY_ACCESS_DENIED, message)
+
+
+def _xref(level: Level, method: str, ecm: Level | None = None) -> Requirement:
+    """ws_dfuXRefService.cpp's check; ``ecm``: the ECM's ``auth_feature`` checked before it."""
+    code = Requirement("DfuXrefAccess", level, codes.ECLWATCH_DFU_XREF_ACCESS_DENIED,
+                       f"WsDfuXRef::{method}: Permission denied.")
+    return code if ecm is None else Requirement("DfuXrefAccess", ecm, then=code)
 
 
 def _dfu(level: Level, method: str) -> Requirement:
@@ -102,6 +111,14 @@ REQUIREMENTS: dict[str, dict[str, Requirement]] = {
             "AddPackage", "CopyPackageMap", "ActivatePackage", "DeActivatePackage",
             "AddPartToPackageMap", "RemovePartFromPackageMap")},
         "DeletePackage": Requirement("PackageMapAccess", F),
+    },
+    "WsDFUXRef": {
+        **{m: _xref(R, m) for m in ("DFUXRefList", "DFUXRefLostFiles", "DFUXRefFoundFiles",
+                                   "DFUXRefOrphanFiles", "DFUXRefMessages", "DFUXRefDirectories")},
+        **{m: _xref(F, m) for m in ("DFUXRefBuild", "DFUXRefBuildCancel")},
+        "DFUXRefCleanDirectories": _xref(W, "DFUXRefCleanDirectories"),
+        "DFUXRefArrayAction": _xref(F, "DFUXRefArrayAction", ecm=A),
+        "DFUXRefUnusedFiles": Requirement("DfuXrefAccess", A),
     },
 }
 # DFUFileRename is ECM-declared (DfuAccess:WRITE) *and* code-checked; the dispatcher runs first

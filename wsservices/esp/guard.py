@@ -52,8 +52,10 @@ class Guard:
         user = self.user()
         if not self.enabled or need is None or user is None:
             return
-        if self.config.feature_level(user, need.feature) < need.level:
-            raise need.denial(service, method)
+        while need is not None:
+            if self.config.feature_level(user, need.feature) < need.level:
+                raise need.denial(service, method)
+            need = need.then
 
     def require_scope(self, logical_name: str, level: Level) -> None:
         """Dali's checkLogicalName: Read for lookups, Write for creating, changing, deleting."""

@@ -120,6 +120,7 @@ class DropZoneMethods:
 
     def GetRemoteTargets(self, req: Any) -> Any:
         names, allow_foreign = self.dropzones.remote_targets()
+        names = tuple(names) + tuple(r.name for r in self.cluster.settings.remotes)   # [[remote]] environments
         return models.GetRemoteTargetsResponse(TargetNames=_strings(names), AllowForeign=allow_foreign)
 
     # -- HTTP-only methods -------------------------------------------------------------------

@@ -64,6 +64,11 @@ class TransferMethods:
                            ("nosplit", "nosplit"), ("wrap", "Wrap"),
                            ("preserve_compression", "preserveCompression"), ("expire_days", "ExpireDays"),
                            ("throttle", "throttle"))
+        if (req.sourceDali or "").strip():
+            wu = R.remote_copy(self.cluster, req.sourceLogicalName, req.destLogicalName, req.destGroup,
+                               req.sourceDali, req.srcusername, req.srcpassword, req.DFUServerQueue, options,
+                               compress=bool(req.compress), user=self.authenticated_user or "")
+            return models.CopyResponse(result=wu.wuid)
         wu = R.copy(self.cluster, req.sourceLogicalName, req.destLogicalName, req.destGroup, req.sourceDali,
                     req.DFUServerQueue, options, 0, lookup=catalog(self.cluster).get,
                     compress=bool(req.compress), super_copy=bool(req.superCopy),

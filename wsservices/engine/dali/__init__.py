@@ -14,4 +14,5 @@
 * ``patterns``   - client name filters as SQL whose cost does not grow with the filter
 * ``actions``    - WsDfu's bulk and summary operations (DFUArrayAction, DFUSpace, DFUSearch, rename)
 * ``filexml``    - Dali metadata as XML (Savexml, Add, AddRemote)
+* ``backup``     - the store mirrored to a backup folder as it is written, and its restore
 """

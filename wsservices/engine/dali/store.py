@@ -321,6 +321,7 @@ class Store:
         self._idle: list[sqlite3.Connection] = []
         self._local = threading.local()
         self._closed = False
+        self._commit_listeners: list[Callable[[], None]] = []
 
     @classmethod
     def open(cls, path: str | Path, **kwargs: Any) -> "Store":
@@ -416,6 +417,8 @@ class Store:
             finally:
                 self._local.depth = 0
             after, self._local.after = self._local.after, []
+            for listener in self._commit_listeners:
+                listener()
             for work in after:
                 work()
 
@@ -443,10 +446,19 @@ class Store:
         else:
             work()
 
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (quickly: it must not touch the store) after every outermost commit
+        (the Dali backup, backup.py, uses it to know that there is something new to copy)."""
+        self._commit_listeners.append(listener)
+
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one statement (in the current transaction, if any); returns the rowcount."""
         with self.connection() as conn:
-            return conn.execute(sql, params).rowcount
+            count = conn.execute(sql, params).rowcount
+        if not getattr(self._local, "depth", 0):   # committed on its own
+            for listener in self._commit_listeners:
+                listener()
+        return count
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         with self.connection() as conn:

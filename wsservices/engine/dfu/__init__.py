@@ -10,6 +10,8 @@
 * ``jobs``       - one job per DFU command (spray, despray, copy, rename, replicate)
 * ``destination`` - the DFU server's refusals of a foreign, external or multi destination
 * ``supercopy``  - copying a superfile with its structure
+* ``foreign``    - what a copy from another environment needs of the foreign Dali, and its errors
+* ``remotecopy`` - the Copy job from a foreign Dali (parts fetched, then copied as locally)
 * ``writer``     - how jobs write files (temporary names, writeback, fsync, rename)
 * ``progress``   - the progress and summary texts
 * ``transfer/``  - planning sprays, desprays and copies per format, and the part file format

@@ -203,7 +203,7 @@ def _spray_origin(src: dict[str, Any], sources: list[SourceFile]) -> HistoryReco
                          "[MULTI]" if len(sources) > 1 else name)
 
 
-def _copy_origin(files, info, parts: list[_Part]) -> HistoryRecord:
+def _copy_origin(files, info, parts: list[SourcePart]) -> HistoryRecord:
     """The History/Origin a copy adds to the source's history: the source's owner and
     workunit, the host and directory of its first part, the part name without its extension."""
     node = files.node_address(parts[0].record.node) if parts else ""
@@ -214,13 +214,13 @@ def _copy_origin(files, info, parts: list[_Part]) -> HistoryRecord:
 # ---------------------------------------------------------------- despray
 
 @dataclass(frozen=True)
-class _Part:
+class SourcePart:
     record: PartRecord
     path: Path
     compressed: bool
 
 
-def _logical_parts(cluster, name: str) -> tuple[Any, list[_Part]]:
+def _logical_parts(cluster, name: str) -> tuple[Any, list[SourcePart]]:
     """(info, parts) of a file, or of every subfile of a superfile in order (info: the first's)."""
     files = catalog(cluster)
     info = files.get(name)
@@ -233,19 +233,19 @@ def _logical_parts(cluster, name: str) -> tuple[Any, list[_Part]]:
         for rec, path in located:   # neither copy readable: the primary's node may be offline
             if not path.is_file():
                 cluster.datadir.check_reachable(rec.node)
-        return info, [_Part(rec, path, info.is_compressed) for rec, path in located]
-    parts: list[_Part] = []
+        return info, [SourcePart(rec, path, info.is_compressed) for rec, path in located]
+    parts: list[SourcePart] = []
     for sub in info.subfiles:
         parts += _logical_parts(cluster, sub)[1]
     first = files.get(info.subfiles[0]) if info.subfiles else info
     return first, parts
 
 
-def _open_parts(parts: list[_Part]) -> OpenFiles:
+def _open_parts(parts: list[SourcePart]) -> OpenFiles:
     return OpenFiles([str(p.path) for p in parts], compressed=[p.compressed for p in parts])
 
 
-def _expanded_size(p: _Part) -> int:
+def _expanded_size(p: SourcePart) -> int:
     return p.record.size if p.record.size is not None else transfer.part_size(p.path, p.compressed)
 
 
@@ -307,25 +307,31 @@ def copy(ctx) -> None:
 
 
 def _copy(ctx) -> None:
+    info, parts = _logical_parts(ctx.cluster, ctx.wu.source["logical_name"])
+    if ctx.wu.source["logical_name"] == ctx.wu.destination["logical_name"]:
+        raise _fail(f"Trying to copy a file ({ctx.wu.destination['logical_name']}) onto itself")
+    files = catalog(ctx.cluster)
+    history = [*files.history(info.name), _copy_origin(files, info, parts)]
+    copy_parts(ctx, {**info.attrs, "history": history}, parts)
+
+
+def copy_parts(ctx, source_attrs: dict[str, Any], parts: list[SourcePart]) -> None:
+    """Copy (and repartition) ``parts`` of a file with ``source_attrs`` to the destination."""
     wu, cluster = ctx.wu, ctx.cluster
     dst, opt = wu.destination, wu.options
     files = catalog(cluster)
-    info, parts = _logical_parts(cluster, wu.source["logical_name"])
-    if wu.source["logical_name"] == dst["logical_name"]:
-        raise _fail(f"Trying to copy a file ({dst['logical_name']}) onto itself")
     _check_destination(files, dst["logical_name"], bool(opt.get("overwrite")))
     thor = _thor(cluster, dst["group"])
     sources = [SourceFile(str(p.path), _expanded_size(p)) for p in parts]
     n = transfer.num_target_parts(thor.width, dst.get("num_parts_override", 0), wrap=bool(opt.get("wrap")),
                                   source_parts=len(parts))
-    fmt = fileformat.from_file_attrs(info.attrs)
+    fmt = fileformat.from_file_attrs(source_attrs)
     source_compressed = bool(parts) and all(p.compressed for p in parts)
     compress = destination_compressed(wu, source_compressed)
     with _open_parts(parts) as opened:
         plan = transfer.plan_spray(sources, fmt, n, nosplit=bool(opt.get("nosplit")), opener=opened.opener)
-        keep = {k: v for k, v in info.attrs.items() if k not in _NOT_COPIED}
-        attrs = {**keep, **_common_attrs(wu), **transfer.file_attributes(plan),
-                 "history": [*files.history(info.name), _copy_origin(files, info, parts)]}
+        keep = {k: v for k, v in source_attrs.items() if k not in _NOT_COPIED}
+        attrs = {**keep, **_common_attrs(wu), **transfer.file_attributes(plan)}
         raw = [p.path for p in parts] if compress and source_compressed and plan.scheme == "one-to-one" else None
         _write_logical_file(ctx, plan, opened, dst["logical_name"], thor.group, attrs,
                             bool(opt.get("replicate")), 1, bool(opt.get("overwrite")), compress=compress,

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from wsservices.engine import codes
 from wsservices.engine.dfu import fileformat, transfer
 from wsservices.engine.dfu import workunits as W
+from wsservices.engine.dfu.foreign import foreign_name
 from wsservices.engine.datadir import check_client_path, check_storable
 from wsservices.engine.errors import DomainError, DropZoneNotFound, InvalidArgument, InvalidLogicalName
 from wsservices.engine.names import parse_logical_name, part_mask
@@ -207,9 +208,9 @@ def copy(cluster, source_name: str | None, dest_name: str | None, dest_group: st
         raise _invalid("Source logical file not specified.")
     if not (dest_name or "").strip():
         raise _invalid("Destination logical file not specified.")
-    if source_dali or source_name.strip().lstrip("~").lower().startswith(("foreign::", "remote::")):
-        raise DomainError("Copy from another environment (sourceDali) is not implemented by this emulator.",
-                          codes.ECLWATCH_INVALID_INPUT)
+    if source_name.strip().lstrip("~").lower().startswith(("foreign::", "remote::")):
+        raise DomainError("Copy from a foreign:: or remote:: name is not implemented by this emulator "
+                          "(give the remote's address in sourceDali).", codes.ECLWATCH_INVALID_INPUT)
     name, _tail = _destination(cluster, dest_name)
     source = parse_logical_name(source_name).name
     info = lookup(source) if lookup else None
@@ -257,5 +258,38 @@ def replicate(cluster, source_name: str | None, replicate_offset: int, group: st
     wu = cluster.workunits.create(command=W.REPLICATE, user=user, job_name=f"Replicate: {source_name.strip()}",
                                   queue=_queue(cluster, None), source={"logical_name": source_name.strip()},
                                   options={"replicate_offset": replicate_offset, "cluster": group or ""})
+    cluster.dfu.submit(wu)
+    return wu
+
+
+def remote_copy(cluster, source_name: str | None, dest_name: str | None, dest_group: str | None,
+                source_dali: str, source_user: str, source_password: str, queue: str | None,
+                options: dict[str, Any], compress: bool = False, user: str = "") -> W.DfuWorkunit:
+    """Copy with ``sourceDali`` (§3.5): ESP looks the file up on the foreign Dali (the remote's
+    errors, dfu/foreign.py), then queues a copy whose source names that Dali. Not emulated:
+    copying a superfile from another environment (refused), a default storage plane."""
+    if not (source_name or "").strip():
+        raise _invalid("Source logical file not specified.")
+    if not (dest_name or "").strip():
+        raise _invalid("Destination logical file not specified.")
+    if not (dest_group or "").strip():
+        raise _invalid("Destination node group not specified. And no default node group found.")
+    name, _tail = _destination(cluster, dest_name)
+    dali = cluster.foreign_dali(source_dali, source_user or "", source_password or "")
+    source = parse_logical_name(source_name).name
+    info = dali.lookup(source)
+    if info is None:
+        raise DomainError(f"Failed to find file: {foreign_name(dali.endpoint, source)}", codes.ECLWATCH_FILE_NOT_EXIST)
+    if info.get("IsSuperfile"):
+        raise DomainError(f"Copy {source}: copying a superfile from another environment is not implemented "
+                          "by this emulator.", codes.ECLWATCH_INVALID_INPUT)
+    group = dest_group.strip().lower()
+    cluster.datadir.ensure_free_space(sum(int(p.get("Size") or 0) for p in info.get("Parts", [])))
+    wu = cluster.workunits.create(command=W.COPY, user=user, cluster=group, job_name=name, queue=_queue(cluster, queue),
+                                  source={"logical_name": source, "foreign_dali": source_dali.strip(),
+                                          "foreign_user": source_user or "", "foreign_password": source_password or ""},
+                                  destination={"logical_name": name, "group": group, "compress": compress,
+                                               "num_parts_override": 0},
+                                  options=options)
     cluster.dfu.submit(wu)
     return wu
