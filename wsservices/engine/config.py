@@ -28,6 +28,11 @@ min_free_bytes      HPCCEMU_MIN_FREE_BYTES      ``67108864`` (64 MiB): sprays, c
                                                 uploads are refused when the data dir's disk
                                                 has less free space (0 turns the check off)
 outbound_timeout    HPCCEMU_OUTBOUND_TIMEOUT    ``10`` seconds for a call to a remote ESP
+dfu_lock_wait       HPCCEMU_DFU_LOCK_WAIT       ``0``: a DFU job that must replace a locked
+                                                file waits, `blocked`, as long as the lock
+                                                stays (the real DFU server's INFINITE wait);
+                                                N > 0 fails it after N seconds with
+                                                ``Timed out: ...`` (dfu/lockwait.py)
 htpasswd            HPCCEMU_HTPASSWD            none: authentication off. In the file this
                                                 is ``htpasswd`` in the ``[security]`` table
 ==================  ==========================  ========================================
@@ -81,6 +86,7 @@ class Settings:
     max_upload_bytes: int = 2_000_000_000
     min_free_bytes: int = 64 << 20
     outbound_timeout: float = 10.0
+    dfu_lock_wait: float = 0.0
     htpasswd: Path | None = None
     environment: Environment = field(default_factory=Environment.default)
     security: SecurityConfig = field(default_factory=SecurityConfig)
@@ -103,6 +109,7 @@ ENV_VARS: dict[str, str] = {
     "max_upload_bytes": "HPCCEMU_MAX_UPLOAD_BYTES",
     "min_free_bytes": "HPCCEMU_MIN_FREE_BYTES",
     "outbound_timeout": "HPCCEMU_OUTBOUND_TIMEOUT",
+    "dfu_lock_wait": "HPCCEMU_DFU_LOCK_WAIT",
     "htpasswd": "HPCCEMU_HTPASSWD",
 }
 #: settings given as objects, not text: field -> its type
@@ -245,6 +252,10 @@ def _as_seconds(key: str, raw: Any, source: str) -> float:
     return value
 
 
+def _is_zero(raw: Any) -> bool:
+    return not isinstance(raw, bool) and str(raw).strip() in ("0", "0.0")
+
+
 def _as_path(key: str, raw: Any, source: str, what: str = "a directory path") -> Path:
     if isinstance(raw, Path):
         return raw
@@ -268,6 +279,7 @@ _PARSERS: dict[str, Callable[[str, Any, str], Any]] = {
     "max_upload_bytes": lambda k, r, s: _as_int(k, r, s, 1),
     "min_free_bytes": lambda k, r, s: _as_int(k, r, s, 0),
     "outbound_timeout": lambda k, r, s: _as_seconds(k, r, s),
+    "dfu_lock_wait": lambda k, r, s: 0.0 if _is_zero(r) else _as_seconds(k, r, s),
     "htpasswd": lambda k, r, s: _as_path(k, r, s, "an htpasswd file path"),
 }
 assert set(_PARSERS) == set(ENV_VARS) == {f.name for f in fields(Settings)} - set(_OBJECT_SETTINGS)

@@ -10,6 +10,7 @@
 * ``jobs``       - one job per DFU command (spray, despray, copy, rename, replicate)
 * ``destination`` - the DFU server's refusals of a foreign, external or multi destination
 * ``supercopy``  - copying a superfile with its structure
+* ``lockwait``   - a job waiting, `blocked`, for a lock on its destination to go
 * ``writer``     - how jobs write files (temporary names, writeback, fsync, rename)
 * ``progress``   - the progress and summary texts
 * ``transfer/``  - planning sprays, desprays and copies per format, and the part file format
