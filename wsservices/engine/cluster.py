@@ -50,6 +50,7 @@ class Cluster:
         return self.settings.environment
 
     def close(self) -> None:
+        self.roxie.close()
         self.dfu.stop()
         self.store.close()
 

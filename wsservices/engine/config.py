@@ -33,6 +33,11 @@ dfu_lock_wait       HPCCEMU_DFU_LOCK_WAIT       ``0``: a DFU job that must repla
                                                 stays (the real DFU server's INFINITE wait);
                                                 N > 0 fails it after N seconds with
                                                 ``Timed out: ...`` (dfu/lockwait.py)
+roxie_reload_delay  HPCCEMU_ROXIE_RELOAD_DELAY  ``0``: Roxie reloads a changed package map
+                                                before the call that changed it returns;
+                                                ``0.5`` waits as a real Roxie does, lookups
+                                                seeing the old maps meanwhile
+                                                (roxie/autoreload.py)
 htpasswd            HPCCEMU_HTPASSWD            none: authentication off. In the file this
                                                 is ``htpasswd`` in the ``[security]`` table
 ==================  ==========================  ========================================
@@ -87,6 +92,7 @@ class Settings:
     min_free_bytes: int = 64 << 20
     outbound_timeout: float = 10.0
     dfu_lock_wait: float = 0.0
+    roxie_reload_delay: float = 0.0
     htpasswd: Path | None = None
     environment: Environment = field(default_factory=Environment.default)
     security: SecurityConfig = field(default_factory=SecurityConfig)
@@ -110,6 +116,7 @@ ENV_VARS: dict[str, str] = {
     "min_free_bytes": "HPCCEMU_MIN_FREE_BYTES",
     "outbound_timeout": "HPCCEMU_OUTBOUND_TIMEOUT",
     "dfu_lock_wait": "HPCCEMU_DFU_LOCK_WAIT",
+    "roxie_reload_delay": "HPCCEMU_ROXIE_RELOAD_DELAY",
     "htpasswd": "HPCCEMU_HTPASSWD",
 }
 #: settings given as objects, not text: field -> its type
@@ -280,6 +287,7 @@ _PARSERS: dict[str, Callable[[str, Any, str], Any]] = {
     "min_free_bytes": lambda k, r, s: _as_int(k, r, s, 0),
     "outbound_timeout": lambda k, r, s: _as_seconds(k, r, s),
     "dfu_lock_wait": lambda k, r, s: 0.0 if _is_zero(r) else _as_seconds(k, r, s),
+    "roxie_reload_delay": lambda k, r, s: 0.0 if _is_zero(r) else _as_seconds(k, r, s),
     "htpasswd": lambda k, r, s: _as_path(k, r, s, "an htpasswd file path"),
 }
 assert set(_PARSERS) == set(ENV_VARS) == {f.name for f in fields(Settings)} - set(_OBJECT_SETTINGS)

@@ -17,13 +17,15 @@ compulsory. Outcomes:
 State: every Roxie target has an immutable `TargetState` (queries, aliases, each query's files
 as key indexes). A reload builds a new one and swaps the reference, so a request in flight keeps
 the state it started with and never sees a mix. Reloads happen when a query is published or
-unpublished and when a package-map write commits (`packagemaps.on_change`): the change is live
-before the SOAP call that made it returns. Locks: every loaded query holds HOLD locks (holder
+unpublished and when a package-map write commits (`packagemaps.on_change`): with the default
+``roxie_reload_delay`` of 0 the change is live before the SOAP call that made it returns; with a
+delay (0.5 s mimics a real Roxie, autoreload.py) lookups see the old state until the reload,
+and `package_info` (the ``control:state`` hash and the loaded maps) says when it happened. Locks: every loaded query holds HOLD locks (holder
 ``roxie query <target>/<id>``) on the regular files it reads, subfiles of (virtual) superkeys
 included, superfiles themselves not (since 5.0, wsdfu.md §6); a reload moves them in one store
 transaction, so a file is never unlocked while a query still resolves to it.
 
-Not emulated: Roxie's ~500 ms reload delay and its ``control:`` commands; queries loaded under
+Not emulated: Roxie's ``control:`` commands (the /hpccemu/roxie/ routes stand in); queries loaded under
 *inactive* maps (real Roxie loads and locks them too; here only the active map's resolution
 counts); reloads on Dali superfile changes (call `reload`); publishing through WsWorkunits;
 ECL: a query is a keyed lookup of its key fields in each of its files, one result per file.
@@ -40,6 +42,7 @@ from ..errors import DomainError, InvalidArgument
 from ..dali.catalog import catalog
 from ..dali.files import iter_leaf_names
 from ..packagemaps.maps import PackageMaps, on_change
+from .autoreload import AutoReload
 from .keys import IndexCache, LeafIndex, RecordError
 from .publish import PublishedQuery, QueryFileSpec, QueryRegistry
 
@@ -145,6 +148,8 @@ class Roxie:
         self._reload_lock = threading.RLock()
         self._states: dict[str, TargetState] = {}
         self._plans: dict[str, tuple] = {}          # target -> the resolution its state was built from
+        self._loaded: dict[str, tuple[int, tuple[tuple[str, bool], ...]]] = {}   # target -> (hash, maps)
+        self.autoreload = AutoReload(self.reload, cluster.settings.roxie_reload_delay)
         on_change(cluster.store, self._package_maps_changed)
         self.reload()
 
@@ -210,7 +215,16 @@ class Roxie:
             self.reload()
 
     def _package_maps_changed(self) -> None:
-        self.reload()
+        self.autoreload.request()
+
+    def close(self) -> None:
+        self.autoreload.stop()
+
+    def package_info(self, target: str) -> tuple[int, tuple[tuple[str, bool], ...]]:
+        """What the target has loaded, as ``control:state`` and ``control:queryPackageInfo``
+        report it: (state hash, ((package map id, active), ...)). The hash changes with every
+        reload that picked up a package-map change; until then the old maps are reported."""
+        return self._loaded.get(self.target_name(target).lower(), (0, ()))
 
     def reload(self, target: str | None = None) -> None:
         """Re-resolve the queries of one target (default: all), move their locks, swap states."""
@@ -219,6 +233,7 @@ class Roxie:
         with self._reload_lock:
             cat = catalog(self.cluster)
             pm = PackageMaps.for_cluster(self.cluster)
+            state_hash = pm.generation()
             with self.store.transaction():
                 plans = {t: self._plan(pm, cat, t) for t in targets}
                 self._move_locks(cat, plans)
@@ -239,6 +254,9 @@ class Roxie:
                         for qid in ids:
                             cat.locks.release(HOLDER_PREFIX.format(target=t) + qid)
             self._states = states
+            for t in targets:
+                maps = tuple((m.id, m.active) for m in pm.list_sets(t))
+                self._loaded[t.lower()] = (state_hash, maps)
             self.cache.retain({leaf.version for s in states.values() for q in s.queries.values()
                                for f in q.files for leaf in f.leaves})
 
