@@ -76,3 +76,34 @@ def test_no_delay_by_default(emulator, http, url):
     assert emulator.cluster.settings.roxie_reload_delay == 0
     assert emulator.cluster.roxie.autoreload.pending is False
     assert "StateHash" in _state(http, url)
+
+
+def test_queries_under_inactive_maps_load_and_lock_their_files(emulator, http, url, fs):
+    """ccdstate.cpp loads the queries of every package map of the target, active or not; the
+    files they read through an inactive map are locked too (packageprocess.md §5.10)."""
+    pkg = zeep.Client(url + "/WsPackageProcess/?wsdl", transport=Transport(cache=False, timeout=30))
+    scope = unique("ia")
+    for v in ("a", "b"):
+        spray_csv(http, url, fs, f"{scope}::emp_{v}", employees(v, range(1, 4)))
+    r = control(http, url, "roxie/publish", {"target": "roxie", "name": scope, "keys": ["EmployeeID"],
+                                             "files": [{"name": f"~{scope}::super", "opt": False}]})
+    query, qid = r.json()["QueryName"], r.json()["QueryId"]
+
+    def locks():
+        [mine] = [q for q in control(http, url, "roxie/queries", {"target": "roxie"}, "GET").json()["Queries"]
+                  if q["QueryId"] == qid]
+        return sorted(lk["name"] for lk in mine["Locks"])
+    try:
+        for v in ("a", "b"):
+            assert pkg.service.AddPackage(Info=virtual_part(query, f"~{scope}::super", [f"~{scope}::emp_{v}"]),
+                                          Target="roxie", PackageMap=f"{scope}_{v}.pkg").status.Code == 0
+        assert pkg.service.ActivatePackage(Target="roxie", PackageMap=f"{scope}_b.pkg").status.Code == 0
+        assert locks() == [f"{scope}::emp_a", f"{scope}::emp_b"]     # emp_a through the inactive map
+        assert [x["Version"] for x in rows(lookup(http, url, query, EmployeeID=2), query)] == ["b"]
+        assert emulator.cluster.files.locks.locks_on(f"{scope}::emp_a")[0].mode == "hold"
+        assert pkg.service.DeletePackage(Target="roxie", PackageMap=f"{scope}_a.pkg").status.Code == 0
+        assert locks() == [f"{scope}::emp_b"]
+    finally:
+        for v in ("a", "b"):
+            pkg.service.DeletePackage(Target="roxie", PackageMap=f"{scope}_{v}.pkg")
+        control(http, url, "roxie/unpublish", {"target": "roxie", "query": qid})

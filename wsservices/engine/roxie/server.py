@@ -25,16 +25,17 @@ and `package_info` (the ``control:state`` hash and the loaded maps) says when it
 included, superfiles themselves not (since 5.0, wsdfu.md §6); a reload moves them in one store
 transaction, so a file is never unlocked while a query still resolves to it.
 
-Not emulated: Roxie's ``control:`` commands (the /hpccemu/roxie/ routes stand in); queries loaded under
-*inactive* maps (real Roxie loads and locks them too; here only the active map's resolution
-counts); reloads on Dali superfile changes (call `reload`); publishing through WsWorkunits;
+Queries are also resolved through every *inactive* map Roxie loads for the target, as real Roxie
+loads them there too: the files they read there are locked as well (never served).
+Not emulated: Roxie's ``control:`` commands (the /hpccemu/roxie/ routes stand in); reloads on
+Dali superfile changes (call `reload`); publishing through WsWorkunits;
 ECL: a query is a keyed lookup of its key fields in each of its files, one result per file.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
 from .. import codes
@@ -135,6 +136,7 @@ class _Plan:
     query: PublishedQuery
     files: tuple[tuple[QueryFileSpec, tuple[str, ...]], ...] = ()
     error: str | None = None
+    inactive_leaves: tuple[str, ...] = ()   # what the query reads under the inactive maps
 
 
 class Roxie:
@@ -263,12 +265,16 @@ class Roxie:
     def _plan(self, pm: PackageMaps, cat, target: str):
         queries = self.registry.queries(target)
         probe = pm.resolve(target, queries[0].id if queries else "")
-        if not probe.served:
-            return False, probe.reason, [], {}
         plans = []
-        for q in queries:
-            res = pm.resolve(target, q.id)
-            plans.append(self._resolve_files(cat, q, res))
+        for q in queries:   # not served (no active map): loaded under the inactive maps only
+            plan = self._resolve_files(cat, q, pm.resolve(target, q.id)) if probe.served else _Plan(q)
+            held = []
+            for res in pm.resolve_inactive(target, q.id):
+                other = self._resolve_files(cat, q, res)
+                held += [leaf for _, leaves in other.files for leaf in leaves]
+            plans.append(replace(plan, inactive_leaves=tuple(dict.fromkeys(held))))
+        if not probe.served:
+            return False, probe.reason, plans, {}
         with self.store.connection() as conn:
             rows = conn.execute("SELECT name, id FROM query_aliases WHERE query_set = ? COLLATE NOCASE",
                                 (target,)).fetchall()
@@ -298,7 +304,8 @@ class Roxie:
         for target, (_served, _reason, query_plans, _aliases) in plans.items():
             prefix = HOLDER_PREFIX.format(target=target)
             wanted = {prefix + p.query.id: {leaf for _, leaves in p.files for leaf in leaves}
-                      for p in query_plans if p.error is None and not p.query.suspended}
+                      | set(p.inactive_leaves) for p in query_plans if not p.query.suspended}
+            wanted = {holder: leaves for holder, leaves in wanted.items() if leaves}
             held = {r[0] for r in self.store.query(
                 "SELECT DISTINCT holder FROM file_locks WHERE substr(holder, 1, ?) = ?", (len(prefix), prefix))}
             for holder in held | set(wanted):
