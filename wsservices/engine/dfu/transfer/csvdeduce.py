@@ -57,7 +57,7 @@ class Matcher:
     def __post_init__(self) -> None:
         alts = sorted(self.ids, key=len, reverse=True)
         self._re = re.compile(b"|".join(re.escape(t) for t in alts), re.DOTALL) if alts else None
-        self._has_quote = any(kind(m) == QUOTE for m in self.ids.values())
+        self.has_quote = any(kind(m) == QUOTE for m in self.ids.values())
         self._special = [t for t, m in self.ids.items() if kind(m) in (QUOTE, ESCAPE)]
         terms = sorted((t for t, m in self.ids.items() if kind(m) == TERMINATOR), key=len, reverse=True)
         self._term_re = re.compile(b"|".join(re.escape(t) for t in terms), re.DOTALL) if terms else None
@@ -111,7 +111,7 @@ def deduce_start_next_line(buf: bytes, mt: Matcher, at_eof: bool, max_record_siz
     needed; ``decided`` is False when the quote state stayed unknown (first-terminator rule)."""
     quote = 0
     end_first: int | None = None
-    known = not mt._has_quote
+    known = not mt.has_quote
     possible_double = True
     prev = UNKNOWN
     cur, end = start, len(buf)
