@@ -17,7 +17,7 @@ def test_the_sample_names_every_setting_with_its_default():
     default = load_settings(None, env={})
     written = tomllib.loads(SAMPLE.read_text())
     plain = {f.name for f in fields(Settings)} - {"data_dir", "environment", "security", "remotes", "htpasswd",
-                                                  "config_file"}
+                                                  "dali_backup", "config_file"}
     assert plain <= set(written), sorted(plain - set(written))
     for name in plain:
         assert getattr(loaded, name) == getattr(default, name), name

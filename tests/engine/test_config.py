@@ -19,6 +19,8 @@ def test_defaults(tmp_path, monkeypatch):
     assert s.data_dir == tmp_path / "hpccemu-data"
     assert s.data_dir.is_absolute()
     assert Settings().data_dir == DEFAULT_DATA_DIR
+    assert s.dfu_lock_wait == 0                 # the DFU server's INFINITE wait for a lock
+    assert load_settings(env={"HPCCEMU_DFU_LOCK_WAIT": "2.5"}).dfu_lock_wait == 2.5
     env = s.environment
     assert [c.name for c in env.thor_clusters] == ["mythor"]
     assert [d.name for d in env.drop_zones] == ["mydropzone"]
@@ -67,6 +69,8 @@ def test_empty_env_var_counts_as_unset():
     ({"HPCCEMU_MAX_REQUEST_BYTES": "-1"}, "max_request_bytes (HPCCEMU_MAX_REQUEST_BYTES)"),
     ({"HPCCEMU_DETERMINISTIC": "maybe"}, "deterministic (HPCCEMU_DETERMINISTIC)"),
     ({"HPCCEMU_HOST": "a b"}, "host (HPCCEMU_HOST)"),
+    ({"HPCCEMU_DFU_LOCK_WAIT": "-1"}, "dfu_lock_wait (HPCCEMU_DFU_LOCK_WAIT)"),
+    ({"HPCCEMU_DFU_LOCK_WAIT": "soon"}, "dfu_lock_wait (HPCCEMU_DFU_LOCK_WAIT)"),
 ])
 def test_bad_env_values_name_the_key(env, key):
     with pytest.raises(ConfigError) as info:

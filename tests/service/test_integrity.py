@@ -166,11 +166,16 @@ def test_a_file_being_read_cannot_be_deleted_overwritten_renamed_or_changed(live
     (zone / "other.dat").write_bytes(OLD)
     over = fs.service.SprayFixed(sourceIP="127.0.0.1", sourcePath="other.dat", destGroup="mythor",
                                  destLogicalName=lfn, sourceRecordSize=10, overwrite=True).wuid
-    overwritten = _wait(lambda: _ended(fs, over), what="the refused overwrite")
-    assert overwritten.StateMessage == "failed" and "SDS: Lock timeout" in overwritten.SummaryMessage
+    # the DFU server looks the old file up for erasing with an INFINITE timeout: it waits
+    blocked = _wait(lambda: (w := wu_of(fs, over)).StateMessage == "blocked" and w, what="the blocked overwrite")
+    assert blocked.State == 9 and live.cluster.workunits.get(over).state_reason == \
+        f"looking up destination file: {lfn}"
 
     done = _wait(lambda: _ended(fs, reader), timeout=120, what="the despray")
     assert done.StateMessage == "finished", done.SummaryMessage
+    overwritten = _wait(lambda: _ended(fs, over), what="the refused overwrite")
+    assert overwritten.StateMessage == "failed"      # then canRemove refuses: still a member
+    assert overwritten.SummaryMessage == f"Failed: Cannot remove file {lfn} as owned by SuperFile(s): {lfn}_super"
     assert (zone / "back.dat").read_bytes() == big
     assert dfu.service.DFUInfo(Name=lfn).FileDetail.Filesize == f"{len(big):,}"
     assert live.cluster.files.locks.locks_on(lfn) == []          # released when the job ended

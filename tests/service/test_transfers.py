@@ -170,6 +170,17 @@ def test_csv_split_point_on_the_previous_boundary_leaves_an_empty_part(fs, http,
     assert part_sizes(emulator, lfn) == [6, 6, 0, 6]
 
 
+@pytest.mark.parametrize("data, sizes", [(b'd e\n"x\ny"\n', [10, 0, 0, 0]),
+                                         (b'"p,q"\n"s""t",""\n', [16, 0, 0, 0])])
+def test_csv_quoted_fields_spanning_lines_are_cut_after_the_closing_quote(fs, http, url, emulator, data, sizes):
+    """CCsvPartitioner::deduceStartNextLine: "If the scan can prove it is outside quotes when a
+    terminator is seen, that terminator is the next record boundary"; the first terminator is
+    only the fallback while the state is unknown. A real cluster cuts both files at their end."""
+    lfn, _ = roundtrip(fs, http, url, emulator, data, lambda s, n: fs.service.SprayVariable(
+        sourceIP="127.0.0.1", sourcePath=s, destGroup="mythor", destLogicalName=n, sourceFormat=1).wuid, ".csv")
+    assert part_sizes(emulator, lfn) == sizes
+
+
 def test_copy_rename_and_overwrite(fs, dfu, http, url, emulator):
     src, lfn = unique("cp") + ".dat", unique("test::cp::a")
     upload(http, url, src, b"%09d\n" % 1 * 100)

@@ -56,6 +56,7 @@ class Cluster:
         return self.settings.environment
 
     def close(self) -> None:
+        self.roxie.close()
         self.dfu.stop()
         if self.dali_backup is not None:
             self.dali_backup.close()

@@ -28,6 +28,16 @@ min_free_bytes      HPCCEMU_MIN_FREE_BYTES      ``67108864`` (64 MiB): sprays, c
                                                 uploads are refused when the data dir's disk
                                                 has less free space (0 turns the check off)
 outbound_timeout    HPCCEMU_OUTBOUND_TIMEOUT    ``10`` seconds for a call to a remote ESP
+dfu_lock_wait       HPCCEMU_DFU_LOCK_WAIT       ``0``: a DFU job that must replace a locked
+                                                file waits, `blocked`, as long as the lock
+                                                stays (the real DFU server's INFINITE wait);
+                                                N > 0 fails it after N seconds with
+                                                ``Timed out: ...`` (dfu/lockwait.py)
+roxie_reload_delay  HPCCEMU_ROXIE_RELOAD_DELAY  ``0``: Roxie reloads a changed package map
+                                                before the call that changed it returns;
+                                                ``0.5`` waits as a real Roxie does, lookups
+                                                seeing the old maps meanwhile
+                                                (roxie/autoreload.py)
 htpasswd            HPCCEMU_HTPASSWD            none: authentication off. In the file this
                                                 is ``htpasswd`` in the ``[security]`` table
 dali_backup         HPCCEMU_DALI_BACKUP         none: a folder the store is mirrored to as it
@@ -84,6 +94,8 @@ class Settings:
     max_upload_bytes: int = 2_000_000_000
     min_free_bytes: int = 64 << 20
     outbound_timeout: float = 10.0
+    dfu_lock_wait: float = 0.0
+    roxie_reload_delay: float = 0.0
     htpasswd: Path | None = None
     dali_backup: Path | None = None
     environment: Environment = field(default_factory=Environment.default)
@@ -107,6 +119,8 @@ ENV_VARS: dict[str, str] = {
     "max_upload_bytes": "HPCCEMU_MAX_UPLOAD_BYTES",
     "min_free_bytes": "HPCCEMU_MIN_FREE_BYTES",
     "outbound_timeout": "HPCCEMU_OUTBOUND_TIMEOUT",
+    "dfu_lock_wait": "HPCCEMU_DFU_LOCK_WAIT",
+    "roxie_reload_delay": "HPCCEMU_ROXIE_RELOAD_DELAY",
     "htpasswd": "HPCCEMU_HTPASSWD",
     "dali_backup": "HPCCEMU_DALI_BACKUP",
 }
@@ -251,6 +265,10 @@ def _as_seconds(key: str, raw: Any, source: str) -> float:
     return value
 
 
+def _is_zero(raw: Any) -> bool:
+    return not isinstance(raw, bool) and str(raw).strip() in ("0", "0.0")
+
+
 def _as_path(key: str, raw: Any, source: str, what: str = "a directory path") -> Path:
     if isinstance(raw, Path):
         return raw
@@ -274,6 +292,8 @@ _PARSERS: dict[str, Callable[[str, Any, str], Any]] = {
     "max_upload_bytes": lambda k, r, s: _as_int(k, r, s, 1),
     "min_free_bytes": lambda k, r, s: _as_int(k, r, s, 0),
     "outbound_timeout": lambda k, r, s: _as_seconds(k, r, s),
+    "dfu_lock_wait": lambda k, r, s: 0.0 if _is_zero(r) else _as_seconds(k, r, s),
+    "roxie_reload_delay": lambda k, r, s: 0.0 if _is_zero(r) else _as_seconds(k, r, s),
     "htpasswd": lambda k, r, s: _as_path(k, r, s, "an htpasswd file path"),
     "dali_backup": _as_path,
 }

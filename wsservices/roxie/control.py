@@ -8,7 +8,12 @@
   "QueryName", "Activated", "Suspended", "SuspendedReason", "Files", "Keys", "Locks": [{"name",
   "mode"}]}]}`` (Locks: the Dali locks the loaded query holds on the files it resolves to);
 * ``POST /hpccemu/roxie/reload`` ``{"target"}`` (optional): re-resolve now, as Roxie's
-  ``control:reload`` does (e.g. after a Dali superfile changed).
+  ``control:reload`` does (e.g. after a Dali superfile changed);
+* ``GET /hpccemu/roxie/state?target=roxie`` -> ``{"StateHash", "PackageSets": [{"id",
+  "querySet", "active"}]}``: what Roxie's ``control:state`` (the hash) and
+  ``control:queryPackageInfo`` (the loaded maps) report; both change only when Roxie has reloaded
+  a package-map change (after ``roxie_reload_delay``), so "activate, then wait until Roxie
+  reports the new map" polls this.
 
 A real cluster publishes through WsWorkunits (WUPublishWorkunit), which is not emulated.
 """
@@ -83,6 +88,15 @@ def queries(cluster, request) -> tuple[int, dict]:
                     "Keys": list(q.keys),
                     "Locks": [{"name": n, "mode": m} for n, m in cluster.roxie.locks(target, q.id)]})
     return 200, {"Queries": out}
+
+
+@route("roxie/state", methods=("GET",))
+def state(cluster, request) -> tuple[int, dict]:
+    """The loaded package maps of one target and the state hash (?target=roxie)."""
+    target = cluster.roxie.target_name(request.args.get("target", ""))
+    state_hash, maps = cluster.roxie.package_info(target)
+    return 200, {"StateHash": state_hash,
+                 "PackageSets": [{"id": pmid, "querySet": target, "active": active} for pmid, active in maps]}
 
 
 @route("roxie/reload")

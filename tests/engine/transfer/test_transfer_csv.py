@@ -90,14 +90,33 @@ def test_split_with_doubled_quotes_before_the_close(spray):
 
 
 def test_ambiguous_state_takes_the_first_terminator(spray):
-    # no quote near the split point resolves anything: HPCC takes the first terminator
-    data = b'"a\nbbbbbbbbbbbbbbbbbbbb\ncccccccccc\nd"\n'
-    fmt = SourceFormat.csv(max_record_size=16)
-    plan, parts = spray(data, fmt, 2)
-    assert parts[0] == b'"a\nbbbbbbbbbbbbbbbbbbbb\n'
+    # deduceStartNextLine: "If the quote state remains ambiguous to the end of the scanned
+    # buffer, remember the first terminator seen while the state was unknown": after the split
+    # point 3 (`b\n"\n`) nothing tells inside from outside
+    data = b'"a\nb\n"\n'
+    plan, parts = spray(data, SourceFormat.csv(), 2)
+    assert plan.split_points == [3] and parts == [b'"a\nb\n', b'"\n']
     # the exact scan knows it is inside the quotes
-    plan, parts = spray(data, SourceFormat.csv(csv_quote_scan="exact", max_record_size=64), 2)
+    plan, parts = spray(data, SourceFormat.csv(csv_quote_scan="exact"), 2)
     assert parts == [data, b""]
+
+
+def test_a_state_decided_later_moves_the_cut_past_the_first_terminator(spray):
+    # the first terminator is only the fallback: `d"` (a quote after text, not doubled) proves
+    # the scan was inside quotes, so the record ends at the next terminator, even beyond
+    # maxRecordSize (the DFU server scans a whole 256 KB block: 0x40000 in daftformat.cpp)
+    data = b'"a\nbbbbbbbbbbbbbbbbbbbb\ncccccccccc\nd"\n'
+    plan, parts = spray(data, SourceFormat.csv(max_record_size=16), 2)
+    assert parts == [data, b""]
+
+
+@pytest.mark.parametrize("data, n, sizes", [
+    (b'd e\n"x\ny"\n', 4, [10, 0, 0, 0]),        # real cuts 10/10/10 (the old rule: 4/4/10)
+    (b'"p,q"\n"s""t",""\n', 3, [16, 0, 0]),        # real cuts 16/16 (the old rule: 6/16)
+])
+def test_quoted_fields_spanning_lines_cut_where_the_dfu_server_cuts(spray, data, n, sizes):
+    plan, parts = spray(data, SourceFormat.csv(), n)
+    assert [len(p) for p in parts] == sizes and b"".join(parts) == data
 
 
 def test_exact_scan_falls_back_to_quote_parity_when_the_window_is_ambiguous(spray):
@@ -124,7 +143,9 @@ def test_quoted_terminator_false_takes_any_terminator(spray):
 
 
 def test_quotes_inconsistent_with_contents(spray):
-    data = b'aaaa\n"b"c,"d"e\n'                               # closing quotes followed by text
+    # a closing quote (`x"` then a separator) proves "outside"; a quote after text then
+    # cannot open a field: DFTERR_InconsistentQuoteSeparator
+    data = b'aaaa\nxx",y"z\n'
     with pytest.raises(QuoteInconsistent) as e:
         spray(data, SourceFormat.csv(), 2)
     assert e.value.code == 8118

@@ -68,12 +68,15 @@ def test_csv_roundtrip_realistic(spray, scan):
 @pytest.mark.parametrize("scan", ["local", "exact"])
 def test_csv_roundtrip_adversarial(spray, scan):
     # dense quotes, separators and newlines. The exact scan keeps every record whole by
-    # construction; the local rule (HPCC's) is a heuristic that happens to get all of these
-    # right too, also with windows (maxRecordSize 256) that end far before the end of file
+    # construction; the local rule is HPCC's deduceStartNextLine, whose own comment lists
+    # "Potential pathological cases" it cannot decide from the bytes after the split point
+    # (it then takes the first terminator, and may cut a quoted field, as a real DFU server
+    # does): for it only the bytes are checked
     rng = random.Random(SEED)
+    whole = scan == "exact"
     for rows in [1, 2, 3, 10, 57, 200]:
-        check_csv(spray, csv_file(rng, rows), scan, records=True)
-    check_csv(spray, csv_file(rng, 300), scan, records=True, max_record_size=256)
+        check_csv(spray, csv_file(rng, rows), scan, records=whole)
+    check_csv(spray, csv_file(rng, 300), scan, records=whole, max_record_size=256)
 
 
 def test_fixed_roundtrip_several_sources(spray):

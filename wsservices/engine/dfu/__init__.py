@@ -12,6 +12,7 @@
 * ``supercopy``  - copying a superfile with its structure
 * ``foreign``    - what a copy from another environment needs of the foreign Dali, and its errors
 * ``remotecopy`` - the Copy job from a foreign Dali (parts fetched, then copied as locally)
+* ``lockwait``   - a job waiting, `blocked`, for a lock on its destination to go
 * ``writer``     - how jobs write files (temporary names, writeback, fsync, rename)
 * ``progress``   - the progress and summary texts
 * ``transfer/``  - planning sprays, desprays and copies per format, and the part file format

@@ -31,6 +31,7 @@ from wsservices.engine.dfu import fileformat, transfer
 from wsservices.engine.dfu import workunits as W
 from wsservices.engine.datadir import DataDir
 from wsservices.engine.dfu.destination import check_destination
+from wsservices.engine.dfu.lockwait import replace_timeout, while_blocked
 from wsservices.engine.dfu.server import lock_holder
 from wsservices.engine.dfu.supercopy import supercopy as copy_superfile
 from wsservices.engine.dfu.writer import Writer, Written
@@ -57,16 +58,22 @@ def _thor(cluster, group: str):
     return thor
 
 
-def _check_destination(files, name: str, overwrite: bool) -> None:
+def _check_destination(ctx, files, name: str, overwrite: bool) -> None:
     """Every check that can refuse the write, before any byte of it: an existing destination
-    needs ``overwrite`` and must be replaceable (no lock, no Protect entry, no superfile owner;
-    the texts `FileCatalog.create` would give at the end); a destination that cannot be written
-    at all (dfu/destination.py) fails first."""
+    needs ``overwrite`` and must be replaceable (no Protect entry, no superfile owner; the texts
+    `FileCatalog.create` would give at the end); while another holder's lock (a published
+    query's) is on it, the job waits `blocked` (lockwait.py); a destination that cannot be
+    written at all (dfu/destination.py) fails first."""
     check_destination(name)
     if files.exists(name):
         if not overwrite:
             raise _fail(f"Destination file {name} already exists and overwrite not specified")
-        files.check_replaceable(name)
+        _waiting(ctx, name, lambda: files.check_replaceable(name))
+
+
+def _waiting(ctx, name: str, attempt) -> None:
+    """`attempt` (a check or the switch that replaces ``name``), retried while a lock stops it."""
+    while_blocked(ctx, f"looking up destination file: {name}", attempt, replace_timeout(ctx))
 
 
 @contextmanager
@@ -128,9 +135,10 @@ def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: di
         if compress:
             attrs = {**attrs, "blockCompressed": True, "compressedSize": sum(p.compressed_size for p in parts)}
         tail = name.split("::")[-1]
-        files.create(NewLogicalFile(name=name, group=thor.group, directory=DataDir.client_directory(name),
-                                    part_mask=transfer.part_mask(tail), parts=parts, attrs=attrs),
-                     overwrite=overwrite, staged=writer.staged(), holder=lock_holder(ctx.wu.wuid))
+        new = NewLogicalFile(name=name, group=thor.group, directory=DataDir.client_directory(name),
+                             part_mask=transfer.part_mask(tail), parts=parts, attrs=attrs)
+        _waiting(ctx, name, lambda: files.create(new, overwrite=overwrite, staged=writer.staged(),
+                                                 holder=lock_holder(ctx.wu.wuid)))
     except BaseException:
         writer.discard()   # nothing was switched: the staged files go, the old file stays as it was
         raise
@@ -175,7 +183,7 @@ def spray(ctx) -> None:
     src, dst, opt = wu.source, wu.destination, wu.options
     files = catalog(cluster)
     thor = _thor(cluster, dst["group"])
-    _check_destination(files, dst["logical_name"], bool(opt.get("overwrite")))
+    _check_destination(ctx, files, dst["logical_name"], bool(opt.get("overwrite")))
     sources = _spray_sources(cluster, src)
     fmt = fileformat.from_workunit(src)
     n = transfer.num_target_parts(thor.width, dst.get("num_parts_override", 0), wrap=bool(dst.get("wrap")),
@@ -320,7 +328,7 @@ def copy_parts(ctx, source_attrs: dict[str, Any], parts: list[SourcePart]) -> No
     wu, cluster = ctx.wu, ctx.cluster
     dst, opt = wu.destination, wu.options
     files = catalog(cluster)
-    _check_destination(files, dst["logical_name"], bool(opt.get("overwrite")))
+    _check_destination(ctx, files, dst["logical_name"], bool(opt.get("overwrite")))
     thor = _thor(cluster, dst["group"])
     sources = [SourceFile(str(p.path), _expanded_size(p)) for p in parts]
     n = transfer.num_target_parts(thor.width, dst.get("num_parts_override", 0), wrap=bool(opt.get("wrap")),

@@ -17,21 +17,16 @@ environment:
 * a source that vanished: ``Source file <name> could not be found in Dali (local)``;
   copying a superfile onto itself does nothing.
 
-Deviation: the emulator retries every `RETRY_SECONDS` (the DFU server waits 5 s, then 1 min),
-so that a released lock is noticed quickly. Not emulated: remote Dalis (Copy answers "not
+The wait is lockwait.py's (it retries more often than the DFU server). Not emulated: remote Dalis (Copy answers "not
 implemented" at request time), Roxie prefixes (``destGroupRoxie``).
 """
 from __future__ import annotations
 
-import time
-
-from wsservices.engine.dfu import workunits as W
 from wsservices.engine.dfu.destination import check_destination
-from wsservices.engine.errors import DomainError, FileLocked
+from wsservices.engine.dfu.lockwait import SUPERCOPY_TIMEOUT_SECONDS, while_blocked
+from wsservices.engine.errors import DomainError
 from wsservices.engine.dali.catalog import catalog
 
-RETRY_SECONDS = 0.2
-LOCK_TIMEOUT_SECONDS = 5 * 60
 DFU_ERROR = -1
 
 
@@ -49,9 +44,9 @@ def _copy(ctx, files, target: str, source: str) -> None:
         raise DomainError(f"Source file {source} could not be found in Dali (local)", DFU_ERROR)
     if source == target:
         return   # a local file copied onto its own name: nothing to do
-    _while_blocked(ctx, f"looking up destination file: {target}",
+    while_blocked(ctx, f"looking up destination file: {target}",
                    lambda: files.exists(target) and files.locks.check_writable(
-                       target, is_superfile=files.is_superfile(target)))
+                       target, is_superfile=files.is_superfile(target)), SUPERCOPY_TIMEOUT_SECONDS)
     existing = files.get(target)
     if existing is not None and not ctx.wu.options.get("overwrite"):
         raise DomainError(f"Destination file {target} already exists", DFU_ERROR)
@@ -61,8 +56,8 @@ def _copy(ctx, files, target: str, source: str) -> None:
     for sub in info.subfiles:   # a local subfile is "copied" onto its own name
         _copy(ctx, files, sub, sub)
         ctx.check_abort()
-    _while_blocked(ctx, f"acquiring write lock on superfile: {target}",
-                   lambda: _replace_superfile(files, target, info.subfiles))
+    while_blocked(ctx, f"acquiring write lock on superfile: {target}",
+                  lambda: _replace_superfile(files, target, info.subfiles), SUPERCOPY_TIMEOUT_SECONDS)
 
 
 def _replace_superfile(files, target: str, members: list[str]) -> None:
@@ -81,24 +76,3 @@ def _replace_superfile(files, target: str, members: list[str]) -> None:
             supers.remove(target, current)
         if members:
             supers.add(target, members)
-
-
-def _while_blocked(ctx, reason: str, attempt) -> None:
-    """Run `attempt` until no lock stops it; meanwhile the workunit shows `blocked`."""
-    wu = ctx.wu
-    old_state = wu.state
-    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-    while True:
-        try:
-            attempt()
-            break
-        except FileLocked:
-            if time.monotonic() >= deadline:
-                raise DomainError(f"Timed out: {reason}", DFU_ERROR) from None
-            if wu.state != W.BLOCKED:
-                wu.state, wu.state_reason = W.BLOCKED, reason
-                ctx.server.workunits.save(wu)
-            ctx.pause(RETRY_SECONDS)
-    if wu.state == W.BLOCKED:
-        wu.state, wu.state_reason = old_state, ""
-        ctx.server.workunits.save(wu)

@@ -159,32 +159,47 @@ class PackageChecks:
             if not active:
                 reason = "not_active_for_target" if any_active else "no_packages_active"
                 return Resolution(target, query_id, served=False, reason=reason, failed_maps=failed_maps)
-            model = active[0]
-            wanted = QuerySets(conn).package_attribute(target, query_id)
-            if wanted:
-                package = model.package(wanted)
-                if package is None:
-                    return Resolution(target, query_id, pmid=model.pmid, failed_maps=failed_maps,
-                                      error=f"Package {wanted} specified by query {query_id} not found")
+            return self._resolve_in(conn, target, query_id, active[0], failed_maps)
+
+    def resolve_inactive(self, target: str, query_id: str, *, process: str | None = None) -> list[Resolution]:
+        """How query `query_id` resolves through each map Roxie loads for `target` that is *not*
+        active: real Roxie loads the queries of those maps too (and so locks their files),
+        it only does not serve them."""
+        roxie = self.environment.roxie_target(target)
+        if process is None:
+            process = roxie.processes[0] if roxie and roxie.processes else ""
+        with self._read() as conn:
+            loaded, failed, _any = self._roxie_maps(conn, target, process)
+            return [self._resolve_in(conn, target, query_id, model, tuple(failed))
+                    for entry, model in loaded if not self._roxie_active(entry)]
+
+    def _resolve_in(self, conn, target: str, query_id: str, model: PackageMapModel,
+                    failed_maps: tuple) -> Resolution:
+        wanted = QuerySets(conn).package_attribute(target, query_id)
+        if wanted:
+            package = model.package(wanted)
+            if package is None:
+                return Resolution(target, query_id, pmid=model.pmid, failed_maps=failed_maps,
+                                  error=f"Package {wanted} specified by query {query_id} not found")
+        else:
+            package = model.match(query_id)
+        mapping: dict[str, tuple[str, ...]] = {}
+        unresolved: list[str] = []
+        error = None
+        for name in superfile_ids(model, package):
+            try:
+                subs = resolve_superfile(model, package, name, lambda n: self._in_dfs(conn, n))
+            except SelfContainedSuperfile as exc:
+                error = error or exc.message
+                continue
+            if subs is None:
+                unresolved.append(name)
             else:
-                package = model.match(query_id)
-            mapping: dict[str, tuple[str, ...]] = {}
-            unresolved: list[str] = []
-            error = None
-            for name in superfile_ids(model, package):
-                try:
-                    subs = resolve_superfile(model, package, name, lambda n: self._in_dfs(conn, n))
-                except SelfContainedSuperfile as exc:
-                    error = error or exc.message
-                    continue
-                if subs is None:
-                    unresolved.append(name)
-                else:
-                    mapping[name] = tuple(subs)
-            return Resolution(target, query_id, pmid=model.pmid,
-                              package=package.id if package else None,
-                              compulsory=bool(package and package.compulsory), superfiles=mapping,
-                              unresolved=tuple(unresolved), error=error, failed_maps=failed_maps)
+                mapping[name] = tuple(subs)
+        return Resolution(target, query_id, pmid=model.pmid,
+                          package=package.id if package else None,
+                          compulsory=bool(package and package.compulsory), superfiles=mapping,
+                          unresolved=tuple(unresolved), error=error, failed_maps=failed_maps)
 
     def _roxie_active(self, entry: _Entry) -> bool:
         return entry.active == 1 or (entry.active is None and self.missing_active_means_active)

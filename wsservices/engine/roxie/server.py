@@ -17,22 +17,25 @@ compulsory. Outcomes:
 State: every Roxie target has an immutable `TargetState` (queries, aliases, each query's files
 as key indexes). A reload builds a new one and swaps the reference, so a request in flight keeps
 the state it started with and never sees a mix. Reloads happen when a query is published or
-unpublished and when a package-map write commits (`packagemaps.on_change`): the change is live
-before the SOAP call that made it returns. Locks: every loaded query holds HOLD locks (holder
+unpublished and when a package-map write commits (`packagemaps.on_change`): with the default
+``roxie_reload_delay`` of 0 the change is live before the SOAP call that made it returns; with a
+delay (0.5 s mimics a real Roxie, autoreload.py) lookups see the old state until the reload,
+and `package_info` (the ``control:state`` hash and the loaded maps) says when it happened. Locks: every loaded query holds HOLD locks (holder
 ``roxie query <target>/<id>``) on the regular files it reads, subfiles of (virtual) superkeys
 included, superfiles themselves not (since 5.0, wsdfu.md §6); a reload moves them in one store
 transaction, so a file is never unlocked while a query still resolves to it.
 
-Not emulated: Roxie's ~500 ms reload delay and its ``control:`` commands; queries loaded under
-*inactive* maps (real Roxie loads and locks them too; here only the active map's resolution
-counts); reloads on Dali superfile changes (call `reload`); publishing through WsWorkunits;
+Queries are also resolved through every *inactive* map Roxie loads for the target, as real Roxie
+loads them there too: the files they read there are locked as well (never served).
+Not emulated: Roxie's ``control:`` commands (the /hpccemu/roxie/ routes stand in); reloads on
+Dali superfile changes (call `reload`); publishing through WsWorkunits;
 ECL: a query is a keyed lookup of its key fields in each of its files, one result per file.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
 from .. import codes
@@ -40,6 +43,7 @@ from ..errors import DomainError, InvalidArgument
 from ..dali.catalog import catalog
 from ..dali.files import iter_leaf_names
 from ..packagemaps.maps import PackageMaps, on_change
+from .autoreload import AutoReload
 from .keys import IndexCache, LeafIndex, RecordError
 from .publish import PublishedQuery, QueryFileSpec, QueryRegistry
 
@@ -132,6 +136,7 @@ class _Plan:
     query: PublishedQuery
     files: tuple[tuple[QueryFileSpec, tuple[str, ...]], ...] = ()
     error: str | None = None
+    inactive_leaves: tuple[str, ...] = ()   # what the query reads under the inactive maps
 
 
 class Roxie:
@@ -145,6 +150,8 @@ class Roxie:
         self._reload_lock = threading.RLock()
         self._states: dict[str, TargetState] = {}
         self._plans: dict[str, tuple] = {}          # target -> the resolution its state was built from
+        self._loaded: dict[str, tuple[int, tuple[tuple[str, bool], ...]]] = {}   # target -> (hash, maps)
+        self.autoreload = AutoReload(self.reload, cluster.settings.roxie_reload_delay)
         on_change(cluster.store, self._package_maps_changed)
         self.reload()
 
@@ -210,7 +217,16 @@ class Roxie:
             self.reload()
 
     def _package_maps_changed(self) -> None:
-        self.reload()
+        self.autoreload.request()
+
+    def close(self) -> None:
+        self.autoreload.stop()
+
+    def package_info(self, target: str) -> tuple[int, tuple[tuple[str, bool], ...]]:
+        """What the target has loaded, as ``control:state`` and ``control:queryPackageInfo``
+        report it: (state hash, ((package map id, active), ...)). The hash changes with every
+        reload that picked up a package-map change; until then the old maps are reported."""
+        return self._loaded.get(self.target_name(target).lower(), (0, ()))
 
     def reload(self, target: str | None = None) -> None:
         """Re-resolve the queries of one target (default: all), move their locks, swap states."""
@@ -219,6 +235,7 @@ class Roxie:
         with self._reload_lock:
             cat = catalog(self.cluster)
             pm = PackageMaps.for_cluster(self.cluster)
+            state_hash = pm.generation()
             with self.store.transaction():
                 plans = {t: self._plan(pm, cat, t) for t in targets}
                 self._move_locks(cat, plans)
@@ -239,18 +256,25 @@ class Roxie:
                         for qid in ids:
                             cat.locks.release(HOLDER_PREFIX.format(target=t) + qid)
             self._states = states
+            for t in targets:
+                maps = tuple((m.id, m.active) for m in pm.list_sets(t))
+                self._loaded[t.lower()] = (state_hash, maps)
             self.cache.retain({leaf.version for s in states.values() for q in s.queries.values()
                                for f in q.files for leaf in f.leaves})
 
     def _plan(self, pm: PackageMaps, cat, target: str):
         queries = self.registry.queries(target)
         probe = pm.resolve(target, queries[0].id if queries else "")
-        if not probe.served:
-            return False, probe.reason, [], {}
         plans = []
-        for q in queries:
-            res = pm.resolve(target, q.id)
-            plans.append(self._resolve_files(cat, q, res))
+        for q in queries:   # not served (no active map): loaded under the inactive maps only
+            plan = self._resolve_files(cat, q, pm.resolve(target, q.id)) if probe.served else _Plan(q)
+            held = []
+            for res in pm.resolve_inactive(target, q.id):
+                other = self._resolve_files(cat, q, res)
+                held += [leaf for _, leaves in other.files for leaf in leaves]
+            plans.append(replace(plan, inactive_leaves=tuple(dict.fromkeys(held))))
+        if not probe.served:
+            return False, probe.reason, plans, {}
         with self.store.connection() as conn:
             rows = conn.execute("SELECT name, id FROM query_aliases WHERE query_set = ? COLLATE NOCASE",
                                 (target,)).fetchall()
@@ -280,7 +304,8 @@ class Roxie:
         for target, (_served, _reason, query_plans, _aliases) in plans.items():
             prefix = HOLDER_PREFIX.format(target=target)
             wanted = {prefix + p.query.id: {leaf for _, leaves in p.files for leaf in leaves}
-                      for p in query_plans if p.error is None and not p.query.suspended}
+                      | set(p.inactive_leaves) for p in query_plans if not p.query.suspended}
+            wanted = {holder: leaves for holder, leaves in wanted.items() if leaves}
             held = {r[0] for r in self.store.query(
                 "SELECT DISTINCT holder FROM file_locks WHERE substr(holder, 1, ?) = ?", (len(prefix), prefix))}
             for holder in held | set(wanted):

@@ -8,20 +8,15 @@ gives 6/6/0/6 bytes). Alternatives are matched longest first. An escape skips th
 
 Quote handling when a quote is defined and ``quotedTerminator`` is on:
 
-* ``csv_quote_scan="local"`` (default, like HPCC's new partitioner): the quote state at the
-  split point is deduced from the bytes that follow it. Two hypotheses ("outside" and
-  "inside" quotes at the split point) are tracked token by token: a quote right after a
-  separator/terminator opens a field, doubled quotes are literal, a closing quote must be
-  followed by a separator, terminator or end of file (a quote followed by ordinary text
-  refutes the hypothesis that made it a closing quote), and a quote inside an unquoted field
-  that is followed by a separator/terminator refutes "outside" (it can only be a closing
-  quote). The first terminator outside quotes under the surviving hypothesis (or under both,
-  when they agree) is the boundary; if both survive to the end of the window, the
-  first terminator seen is used (HPCC's rule); if both are refuted: error 8118.
-  Reads are bounded by maxRecordSize per split point.
-* ``csv_quote_scan="exact"``: the local rule is used when it is conclusive (one hypothesis
-  refuted, both agreeing, or the end of file reached: for well-formed CSV the true
-  hypothesis is never refuted, so that answer is exact). When it stays ambiguous, the quote
+* ``csv_quote_scan="local"`` (default, HPCC's quick partitioner): the next record start is
+  deduced from the bytes after the split point by deduceStartNextLine (csvdeduce.py, ported
+  token by token): the first terminator once the quote state is known to be "outside", else,
+  when it stays unknown through the 256 KB block, the first terminator seen; a block more
+  while nothing is found, up to maxRecordSize (8102). Like the real one it can cut a quoted
+  field the bytes after the split point cannot tell from unquoted text.
+* ``csv_quote_scan="exact"`` (the emulator's own): the local rule is used when it decides the
+  quote state within maxRecordSize of the split point (for well-formed CSV that answer is
+  exact). When it stays ambiguous, the quote
   state is tracked from the previous known-safe point (start of the content, then each
   boundary found) with RFC-4180 parity (every quote not skipped by an escape toggles the
   state), streaming in 4 MiB chunks with ``bytes.find``/``bytes.count``: exact for
@@ -38,6 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from .csvdeduce import BLOCK, Matcher, deduce_start_next_line
 from .errors import CsvRecordEndNotFound, NotUtfMultiple, QuoteInconsistent
 from .fileio import FIRST_WINDOW, growing, read_at
 from .formats import Encoding, FileFormat, SourceFormat, detect_encoding
@@ -62,6 +58,7 @@ class _Tokens:
     term: list[bytes]
     quote: list[bytes]
     esc: list[bytes]
+    matcher: Matcher | None = None
 
     def __post_init__(self) -> None:
         c = re.DOTALL
@@ -106,15 +103,6 @@ class _Tokens:
         return m.end() if m and m.end() > i else i + self.unit
 
 
-class _Hypothesis:
-    __slots__ = ("inside", "dead", "first")
-
-    def __init__(self, inside: bool):
-        self.inside = inside
-        self.dead = False
-        self.first: int | None = None
-
-
 class CsvPartitioner(Partitioner):
     def __init__(self, fmt: SourceFormat):
         super().__init__(fmt)
@@ -141,6 +129,7 @@ class CsvPartitioner(Partitioner):
 
             t = _Tokens(codec, e(fmt.separator_tokens), e(fmt.terminator_tokens),
                         e(fmt.quote_tokens), e(fmt.escape_tokens))
+            t.matcher = Matcher.build(codec, t.sep, t.quote, t.term, t.esc, fmt.quote, fmt.separate)
             self._tokens[enc] = t
         return t
 
@@ -162,7 +151,7 @@ class CsvPartitioner(Partitioner):
             elif exact:
                 b = self._exact_boundary(f, layout, tok, s, safe_inside)
             elif quote_aware:
-                b = self._local_boundary(f, layout, tok, s)[0]
+                b = self._deduced_boundary(f, layout, tok, s)[0]
             else:
                 b = self._next_terminator(f, layout, tok, s)
             b = max(b, floor)
@@ -215,124 +204,35 @@ class CsvPartitioner(Partitioner):
                 continue
             return m.end()
 
-    def _local_boundary(self, f: BinaryIO, layout: SourceLayout, tok: _Tokens, s: int
-                        ) -> tuple[int, bool]:
-        """(boundary, decided): ``decided`` is False when the quote state stayed ambiguous
-        and HPCC's "first terminator seen" rule was applied."""
-        for span in self._spans():
-            result = self._local_attempt(f, layout, tok, s, span)
-            if result is not None:
-                return result
-        raise AssertionError("unreachable")
+    def _deduced_boundary(self, f: BinaryIO, layout: SourceLayout, tok: _Tokens, s: int,
+                          probe: bool = False) -> tuple[int, bool]:
+        """CCsvQuickPartitioner::findSplitPoint: deduceStartNextLine (csvdeduce.py) over a
+        256 KB block read from ``s``, one more block while it needs more, 8102 at maxRecordSize.
+        Returns (boundary, decided): ``decided`` is False when the first-terminator rule was used.
 
-    def _local_attempt(self, f: BinaryIO, layout: SourceLayout, tok: _Tokens, s: int,
-                       span: int) -> tuple[int, bool] | None:
-        """The local quote-aware rule over one window; None = widen the window."""
-        buf, off, i0, lim, at_eof, final = self._window(f, layout, tok, s, span)
-        codec = tok.codec
-        if not any(codec.find(buf, q, i0, len(buf), -off) >= 0 for q in tok.quote):
-            # nothing can refute "inside" before the end of the file
-            b = self._first_term_in(buf, off, i0, lim, tok)
+        The same answer with less reading: a prefix of the block (one maxRecordSize first, then
+        four times more) is scanned first; a record end found there with the quote state known,
+        and not within two tokens of the prefix's end, is what the whole block gives.
+        ``probe``: scan only that first prefix ((-1, False) when it does not decide)."""
+        maxrec = self.fmt.effective_max_record_size
+        ensure = min(BLOCK, layout.content_end - s)
+        window = min(maxrec, ensure)
+        while True:
+            buf = read_at(f, s, window)
+            at_eof = s + len(buf) >= layout.content_end
+            b, decided = deduce_start_next_line(buf, tok.matcher, at_eof, maxrec)
+            if window < ensure:
+                if b is not None and decided and b + 2 * tok.maxlen <= len(buf):
+                    return s + b, True
+                if probe:
+                    return -1, False
+                window = min(window * 4, ensure)
+                continue
             if b is not None:
-                return off + b, at_eof
-            if at_eof:
-                return layout.content_end, True
-            if not final:
-                return None
-            raise CsvRecordEndNotFound(lim - i0)
-        # a split point inside a run of quotes ("" pairs!) is read from the start of the run
-        while True:
-            q = next((q for q in tok.quote if i0 >= len(q) and buf[i0 - len(q):i0] == q
-                      and not tok.escaped(buf, i0 - len(q))), None)
-            if q is None:
-                break
-            i0 -= len(q)
-        field_start = off + i0 == layout.content_start or any(
-            i0 >= len(t) and buf[i0 - len(t):i0] == t and not tok.escaped(buf, i0 - len(t))
-            for t in tok.sep + tok.term)
-        hyps = [_Hypothesis(False), _Hypothesis(True)]
-        first_any: int | None = None
-        # a token right after an escape (before the split point) is not a token
-        pos = tok.token_end(buf, i0) if tok.escaped(buf, i0) else i0
-        while True:
-            m = codec.search(tok.all_re, buf, pos, len(buf), base=-off)
-            if m is None or m.start() >= lim:
-                break
-            if m.start() > pos:
-                field_start = False
-            g = m.lastgroup
-            if g == "e":
-                pos = tok.token_end(buf, m.end())
-                field_start = False
-                continue
-            if g == "s":
-                pos, field_start = m.end(), True
-                continue
-            if g == "t":
-                pos, field_start = m.end(), True
-                if first_any is None:
-                    first_any = pos
-                for h in hyps:
-                    if not h.dead and not h.inside and h.first is None:
-                        h.first = pos
-            else:  # a run of k quotes
-                k, j = 1, m.end()
-                while True:
-                    n = tok.quote_re.match(buf, j)
-                    if n is None or n.end() == j:
-                        break
-                    k, j = k + 1, n.end()
-                if j >= len(buf):
-                    follow = True if at_eof else None    # end of data / unknown
-                else:
-                    follow = tok.septerm_re is not None and \
-                        tok.septerm_re.match(buf, j) is not None
-                for h in hyps:
-                    if h.dead:
-                        continue
-                    if h.inside:
-                        closes = k % 2 == 1
-                    elif field_start:
-                        closes = k % 2 == 0         # "" opens and closes an empty field
-                    else:
-                        # outside, inside an unquoted field: a quote followed by text is
-                        # literal; one followed by a separator/terminator looks like a
-                        # closing quote, so "outside" was wrong
-                        if follow is True:
-                            h.dead = True
-                        continue
-                    if not closes:
-                        h.inside = True
-                    elif follow is False:
-                        h.dead = True
-                    else:
-                        h.inside = False
-                pos, field_start = j, False
-            alive = [h for h in hyps if not h.dead]
-            if not alive:
-                raise QuoteInconsistent(self.fmt.quote, self.fmt.separate)
-            firsts = {h.first for h in alive}
-            if None not in firsts and len(firsts) == 1:
-                return off + firsts.pop(), True
-        alive = [h for h in hyps if not h.dead]
-        if not at_eof and not final:
-            return None
-        if at_eof:
-            closed = [h for h in alive if not h.inside] or alive
-            if len(closed) == 1:
-                h = closed[0]
-                return (off + h.first if h.first is not None else layout.content_end), True
-            firsts = {h.first for h in closed}
-            known = [x for x in firsts if x is not None]
-            b = off + min(known) if known else layout.content_end
-            return b, len(firsts) == 1
-        if len(alive) == 1:
-            if alive[0].first is not None:
-                return off + alive[0].first, True
-            raise CsvRecordEndNotFound(lim - i0)
-        if first_any is not None:
-            return off + first_any, False
-        raise CsvRecordEndNotFound(lim - i0)
+                return s + b, decided
+            if ensure >= maxrec:
+                raise CsvRecordEndNotFound(ensure)
+            ensure = window = min(ensure + BLOCK, maxrec, layout.content_end - s)
 
     # -- exact mode -------------------------------------------------------------------------
     def _exact_boundary(self, f: BinaryIO, layout: SourceLayout, tok: _Tokens, s: int,
@@ -340,7 +240,7 @@ class CsvPartitioner(Partitioner):
         """The local rule when it is conclusive (for well-formed CSV a refuted hypothesis
         proves the other); otherwise quote parity streamed from the last safe point."""
         try:
-            b, decided = self._local_boundary(f, layout, tok, s)
+            b, decided = self._deduced_boundary(f, layout, tok, s, probe=True)
             if decided:
                 return b
         except QuoteInconsistent:
