@@ -97,7 +97,19 @@ def _scalar_function(t: type):
         def integer(value):
             return str(value) if type(value) is int else jsoncodec.scalar(t, value)
         return integer
-    if issubclass(t, (Boolean, Decimal, DateTime, ByteArray)) or issubclass(t, Float):
+    if issubclass(t, Boolean):
+        def boolean(value):
+            if value is True:
+                return "true"
+            return "false" if value is False else jsoncodec.scalar(t, value)
+        return boolean
+    if issubclass(t, Decimal):
+        single = issubclass(t, Float)
+
+        def real(value):
+            return jsoncodec.real(value, single) if type(value) is float else jsoncodec.scalar(t, value)
+        return real
+    if issubclass(t, (DateTime, ByteArray)):
         return lambda value: jsoncodec.scalar(t, value)
 
     def string(value):
