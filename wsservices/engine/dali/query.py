@@ -391,13 +391,8 @@ class FileQuery:
         if flt.owner:  # NOCASE folds ASCII only, as SQLite's lower() does: the index serves it
             owner = flt.owner.lower()
             clause, values = patterns.pattern_clause("lower(f.owner)", owner)
-            if not any(ch in "*?" for ch in owner):
+            if not any(ch in "*?" for ch in owner):  # (owner, name) order: the page stops early
                 clause, values = "f.owner = ? COLLATE NOCASE", [owner]
-            else:
-                hint, bounds = patterns.prefix_clause("f.owner", _literal_prefix(owner))
-                if hint.startswith("(f.owner >="):  # a range: served by the NOCASE index
-                    clause = f"f.owner >= ? COLLATE NOCASE AND f.owner < ? COLLATE NOCASE AND {clause}"
-                    values = [*bounds, *values]
             where.append(f"f.owner != '' AND {clause}")
             params += values
         if flt.content_type:
