@@ -172,3 +172,47 @@ def test_helpers():
     assert iso_bound("2024-01-02") == "2024-01-02T00:00:00"
     assert iso_bound("2024-01-02T03:04:05.123Z") == "2024-01-02T03:04:05"
     assert iso_bound("garbage") == ""
+
+
+# -- filters served by indexes (tail, name and owner ranges, size and date ranges): the same
+#    answers as the filters' own definitions, on names shaped to trip a wrong narrowing
+
+SHAPES = ["bench::s1::file0001", "bench::s2::file0002", "bench::s1::sub::file0003", "bench::file0004",
+          "other::s1::file0005", "bench::s3::file000x", "bench::s1::filez", "bench::s11::file0001x"]
+PATTERNS = ["bench::*::file000?", "bench::*::file0001", "*::s1::file*", "bench::s?::file000?",
+            "bench::*::file*", "*::file000?", "bench::s1*", "bench::s1::*", "b*h::*::f?le0003",
+            "bench::*::sub::file0003", "*::*::file0001", "bench::**::file000?", "bench::*::fil?0001x"]
+
+
+def _by_definition(name: str, pattern: str) -> bool:
+    from wsservices.engine.jlib.wildcards import wildmatch
+    head = pattern.split("::")
+    scoped = len(head) > 1 and any(ch in "*?" for ch in "::".join(head[:-1]))
+    return wildmatch(name, pattern) and (not scoped or scoped_match(name, pattern))
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_index_narrowed_name_patterns_match_as_defined(cat, pattern):
+    for i, name in enumerate(SHAPES):
+        make_file(cat, name, b"x" * (10 + i), owner=["Alice", "alfred", "bob", ""][i % 4],
+                  modified=f"2024-01-0{1 + i % 5}T12:00:00.{i}")
+    got = sorted(r.name for r in FileQuery(cat).dfu_query(logical_name=pattern, page_size=100).rows)
+    assert got == sorted(n for n in SHAPES if _by_definition(n, pattern))
+
+
+def test_owner_size_and_date_filters_served_by_indexes_keep_their_meaning(cat):
+    for i, name in enumerate(SHAPES):
+        make_file(cat, name, b"x" * (10 + i), owner=["Alice", "alfred", "bob", ""][i % 4],
+                  modified=f"2024-01-0{1 + i % 5}T12:00:00.{i}")
+    q = FileQuery(cat)
+
+    def found(**kw):
+        return sorted(r.name for r in q.dfu_query(page_size=100, **kw).rows)
+    assert found(owner="ALICE") == sorted(SHAPES[i] for i in (0, 4))
+    assert found(owner="AL*") == sorted(SHAPES[i] for i in (0, 1, 4, 5))
+    assert found(owner="*f*") == sorted(SHAPES[i] for i in (1, 5))
+    assert found(size_from=12, size_to=13) == sorted(SHAPES[i] for i in (2, 3))
+    # a fractional second on the end day still counts as that second (seconds compared)
+    assert found(start_date="2024-01-02T12:00:00", end_date="2024-01-03T12:00:00") == \
+        sorted(SHAPES[i] for i in (1, 2, 6, 7))
+    assert found(node_group="mythor", owner="bob") == sorted(SHAPES[i] for i in (2, 6))

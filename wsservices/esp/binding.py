@@ -32,7 +32,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request, Response
 
 from wsservices.engine.errors import DomainError
-from wsservices.esp import accesslog, auth, codec, formpage, jsoncodec, pages, samples, soap, wsdl
+from wsservices.esp import accesslog, auth, codec, compiled, formpage, jsoncodec, pages, samples, soap, wsdl
 from wsservices.esp.faults import (BODY_ERROR_TEXT, BODY_ERRORS, EspFault, fault_document, form_exceptions,
                                    gmt_prefix, inline_exception, wrap_jsonp)
 from wsservices.esp.formpath import decode_params
@@ -62,6 +62,9 @@ class EspBinding:
         self.max_request_bytes = max_request_bytes
         self.extra_routes = {k.lower(): v for k, v in (extra_routes or {}).items()}
         self.guard = guard
+        for service in self.services.values():  # compile every response writer at start-up
+            for op in service.operations.values():
+                compiled.writer(op.response, service.omit_unset)
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -218,11 +221,12 @@ class EspBinding:
             log.exception("%s failed", source)
             accesslog.note(exception=INTERNAL_ERROR)
             return form_exceptions(fmt, source, INTERNAL_ERROR, gmt_prefix() + "Internal Server Error", jsonp)
+        writer = compiled.writer(op.response, service.omit_unset)
         if fmt == "json":
-            body = jsoncodec.document(response, op.response, op.response_name, service.omit_unset)
+            body = writer.document(response, op.response_name)
             return Response(wrap_jsonp(body, jsonp), content_type=JSON, headers={"Expires": "0"})
         out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>']
-        codec.encode(response, op.response, op.response_name, out, service.omit_unset)
+        writer.xml(response, op.response_name, out)
         return Response("".join(out), content_type=XML, headers={"Expires": "0"})
 
     # -- SOAP and JSON bodies --------------------------------------------------
@@ -252,7 +256,7 @@ class EspBinding:
             out.append(f"</{op.response_name}>")
         else:
             response = response if exceptions is None else op.response(Exceptions=exceptions)
-            codec.encode(response, op.response, op.response_name, out, service.omit_unset, attrs=attrs)
+            compiled.writer(op.response, service.omit_unset).xml(response, op.response_name, out, attrs)
         return Response(soap.envelope("".join(out)), content_type=XML)
 
     def json_call(self, service: EspService, body: bytes) -> Response:
@@ -273,7 +277,7 @@ class EspBinding:
         if exceptions is not None:
             text = "{" + jsoncodec.quote(op.response_name) + ": {" + jsoncodec.exceptions_member(exceptions) + "}}"
         else:
-            text = jsoncodec.document(response, op.response, op.response_name, service.omit_unset)
+            text = compiled.writer(op.response, service.omit_unset).document(response, op.response_name)
         return Response(text, content_type=JSON)
 
     def _invoke_inline(self, service: EspService, op: Operation, req: Any, call_name: str) -> tuple[Any, Any]:

@@ -126,7 +126,8 @@ def exceptions_member(exceptions: Any) -> str:
     and no space after the commas inside each exception."""
     items = []
     for exc in getattr(exceptions, "Exception", None) or []:
-        items.append(exception_object(_code(exc.Code), exc.Audience or "user", exc.Message or ""))
+        items.append(exception_object(_code(getattr(exc, "Code", None)), getattr(exc, "Audience", None) or "user",
+                                      getattr(exc, "Message", None) or ""))
     return '"Exceptions": {"Exception": [' + ", ".join(items) + "]}"
 
 

@@ -1,7 +1,9 @@
 """Engine records -> WsDfu response structs (DFULogicalFile, DFUFileDetail, DFUDataColumn).
 
 Only presentation lives here: ESP's number and date formats, which fields a row or detail
-carries (wsdfu.md §4.1 "DFULogicalFile row", §4.2 step 6).
+carries (wsdfu.md §4.1 "DFULogicalFile row", §4.2 step 6). Rows and details are light
+`Record`s (`compiled.record(model, ...)`), not spyne models (a DFULogicalFile model costs ~70 µs to build, a Record well under
+one): the compiled writers (esp/compiled.py) write them by the contract's types.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from wsservices.engine.fileview.eclrecord import EclParseError, parse_record
 from wsservices.engine.fileview.ecltypes import json_type_info
 from wsservices.engine.dali.query import FileRow
 from wsservices.engine.dali.files import FileCatalog, LogicalFileInfo, to_int, truthy
+from wsservices.esp import compiled
+from wsservices.esp.compiled import Record
 from wsservices.wsdfu import models
 
 
@@ -37,13 +41,13 @@ def _key_type(attrs: dict[str, str]) -> str:
     return "Distributed"
 
 
-def logical_file(row: FileRow) -> models.DFULogicalFile:
-    """One DFUQuery / DFUFileView row."""
+def logical_file(row: FileRow) -> Record:
+    """One DFUQuery / DFUFileView row (a DFULogicalFile)."""
     if row.is_directory:
-        return models.DFULogicalFile(Directory=row.directory, isDirectory=True)
+        return compiled.record(models.DFULogicalFile, Directory=row.directory, isDirectory=True)
     a = row.attrs
-    lf = models.DFULogicalFile(
-        Name=row.name, Prefix=prefix_of(row.name), Owner=a.get("owner", ""),
+    lf = compiled.record(
+        models.DFULogicalFile, Name=row.name, Prefix=prefix_of(row.name), Owner=a.get("owner", ""),
         Description=a.get("description", ""), Modified=display_time(row.modified),
         IsProtected=row.is_protected, Persistent=truthy(a.get("persistent")),
         BrowseData=not (row.is_superfile and row.num_subfiles > 1),
@@ -93,10 +97,10 @@ def logical_file(row: FileRow) -> models.DFULogicalFile:
 
 
 def file_detail(catalog: FileCatalog, info: LogicalFileInfo, cluster: str | None,
-                include_json: bool = False) -> models.DFUFileDetail:
-    """DFUInfo's ``FileDetail`` (wsdfu.md §4.2 step 6)."""
+                include_json: bool = False) -> Record:
+    """DFUInfo's ``FileDetail``, a DFUFileDetail (wsdfu.md §4.2 step 6)."""
     a = info.attrs
-    d = models.DFUFileDetail(Name=info.name, Filename=info.name.rsplit(":", 1)[-1],
+    d = compiled.record(models.DFUFileDetail, Name=info.name, Filename=info.name.rsplit(":", 1)[-1],
                              Dir=info.directory, PathMask=info.part_mask, Prefix=prefix_of(info.name))
     wanted = (cluster or "").strip().lower()
     groups = info.member_clusters if info.is_superfile else info.clusters
@@ -106,7 +110,7 @@ def file_detail(catalog: FileCatalog, info: LogicalFileInfo, cluster: str | None
         d.NodeGroup = groups[0]
     if info.protect:
         d.ProtectList = models.ArrayOfDFUFileProtect(DFUFileProtect=[
-            models.DFUFileProtect(Owner=p.owner, Modified=p.modified) for p in info.protect])
+            compiled.record(models.DFUFileProtect, Owner=p.owner, Modified=p.modified) for p in info.protect])
     d.Description = info.description
     size = info.size
     d.FileSizeInt64 = size if size is not None else -1
@@ -151,7 +155,7 @@ def file_detail(catalog: FileCatalog, info: LogicalFileInfo, cluster: str | None
     d.NumParts = info.num_parts
     if info.super_owners:
         d.Superfiles = models.ArrayOfDFULogicalFile(DFULogicalFile=[
-            models.DFULogicalFile(Name=s) for s in info.super_owners])
+            compiled.record(models.DFULogicalFile, Name=s) for s in info.super_owners])
     d.Persistent = a.get("persistent", "")
     d.Format = info.format
     d.ContentType = info.kind
@@ -179,7 +183,7 @@ def file_detail(catalog: FileCatalog, info: LogicalFileInfo, cluster: str | None
         for group in info.clusters if not wanted or group == wanted])
     skews = {k: info.attr_int(k) for k in ("minSkew", "maxSkew", "minSkewPart", "maxSkewPart")}
     if any(v is not None for v in skews.values()):
-        stat = models.DFUFileStat()
+        stat = compiled.record(models.DFUFileStat)
         if skews["minSkew"] is not None:
             stat.MinSkewInt64 = skews["minSkew"]
             if skews["minSkew"] > 0:
@@ -198,21 +202,21 @@ def file_detail(catalog: FileCatalog, info: LogicalFileInfo, cluster: str | None
 
 
 def _parts_on_cluster(catalog: FileCatalog, info: LogicalFileInfo, group: str,
-                      compressed: bool) -> models.DFUFilePartsOnCluster:
+                      compressed: bool) -> Record:
     parts = []
     replicated = False
     for p in info.parts.get(group, []):
         copies = [p.node] + ([p.replica_node] if p.replica_node else [])
         replicated = replicated or bool(p.replica_node)
         for copy, node in enumerate(copies, 1):
-            part = models.DFUPart(Id=p.number, Copy=copy, Ip=catalog.node_address(node),
+            part = compiled.record(models.DFUPart, Id=p.number, Copy=copy, Ip=catalog.node_address(node),
                                   Partsize=comma(p.size), PartSizeInt64=p.size)
             if compressed:
                 part.CompressedSize = p.compressed_size if p.compressed_size is not None else p.size
             parts.append(part)
     thor = catalog.cluster.environment.thor_cluster(group)
-    return models.DFUFilePartsOnCluster(
-        Cluster=group, BaseDir=CLIENT_DATA_BASE, ReplicateDir=CLIENT_DATA_BASE,
+    return compiled.record(
+        models.DFUFilePartsOnCluster, Cluster=group, BaseDir=CLIENT_DATA_BASE, ReplicateDir=CLIENT_DATA_BASE,
         Replicate=bool(thor.replicate) if thor else replicated,
         CanReplicate=bool(thor and thor.width > 1),
         DFUFileParts=models.ArrayOfDFUPart(DFUPart=parts))

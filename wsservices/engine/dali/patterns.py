@@ -33,9 +33,14 @@ def prefix_clause(column: str, prefix: str) -> tuple[str, list[str]]:
     return f"({column} >= ? AND {column} < ?)", [prefix, prefix[:-1] + chr(last)]
 
 
+def collapse_stars(pattern: str) -> str:
+    """`pattern` with each run of ``*`` as one (the same matches)."""
+    return _STARS.sub("*", pattern)
+
+
 def pattern_clause(column: str, pattern: str) -> tuple[str, list[str]]:
     """``column`` matches the wildcard `pattern`; see the module docstring."""
-    pattern = _STARS.sub("*", pattern)
+    pattern = collapse_stars(pattern)
     wild = [i for i, ch in enumerate(pattern) if ch in "*?"]
     if not wild:
         return f"{column} = ?", [pattern]

@@ -30,6 +30,8 @@ DEFAULT_PAGE_SIZE = 100
 DEFAULT_MAX_FILES = 100_000
 FILE_TYPES = ("Logical Files and Superfiles", "Logical Files Only", "Superfiles Only",
               "Not in Superfiles")
+#: SQL functions that call back into Python for each row they test
+_PER_ROW_FUNCTIONS = ("scoped_match(", "wild_match(", "scope_visible(")
 SUBSET_WARNING = ("The returned results ({max} files) represent a subset of the total number "
                   "of matches. Using a correct filter may reduce the number of matches.")
 
@@ -165,6 +167,37 @@ def _wild(text: str, pattern: str) -> bool:
     return wildmatch(text, pattern)
 
 
+def _literal_prefix(pattern: str) -> str:
+    """The characters of a wildcard pattern before its first ``*`` or ``?``."""
+    for i, ch in enumerate(pattern):
+        if ch in "*?":
+            return pattern[:i]
+    return pattern
+
+
+def _index_hints(pattern: str) -> list[tuple[str, list[str]]]:
+    """Clauses implied by a name pattern that an index can serve (they narrow, never change,
+    the match). When the pattern's scopes hold wildcards but its last level cannot reach across
+    ``::`` (no ``*``, no two adjacent characters that could be ``::``), the last level
+    (``tail``) by its own literal start: the rest of a name that `scoped_match` matches against
+    that level is its tail. Otherwise the name's range for the literal text before the first
+    wildcard. (One hint: SQLite, without statistics, would pick the wider one.)"""
+    hints = []
+    pattern = patterns.collapse_stars(pattern)
+    literal = _literal_prefix(pattern)
+    *scopes, last = pattern.split("::")
+    crosses = "*" in last or any(pair in last for pair in ("??", "?:", ":?"))
+    if scopes and not crosses and any(ch in "*?" for ch in "::".join(scopes)):
+        tail_literal = _literal_prefix(last)
+        if tail_literal == last:
+            hints.append(("f.tail = ?", [last]))
+        elif tail_literal:
+            hints.append(patterns.prefix_clause("f.tail", tail_literal))
+    if literal and literal != pattern and pattern != literal + "*" and not hints:
+        hints.append(patterns.prefix_clause("f.name", literal))  # else pattern_clause's range
+    return hints
+
+
 class FileQuery:
     """DFUQuery / DFUFileView on one catalogue."""
 
@@ -241,42 +274,61 @@ class FileQuery:
                               last_from, filters, paging, basic_query, page.subset, warning)
 
     def run(self, flt: QueryFilter) -> QueryPage:
-        """Count the matching rows and fetch one page of them."""
+        """Count the matching rows and fetch one page of them. A filter that calls back into
+        Python for each row (scoped wildcards, long patterns, scope permissions) is evaluated
+        once, into a temporary table of the matching ids, which the count and the page read."""
         where, params = self._where(flt)
-        if flt.node_groups:  # one row per file, showing the first requested group it is on
-            marks = ", ".join("?" * len(flt.node_groups))
-            source = ("logical_files f JOIN (SELECT file_id, MIN(ord) AS o FROM file_clusters "
-                      f"WHERE cluster IN ({marks}) GROUP BY file_id) gm ON gm.file_id = f.id "
-                      "JOIN file_clusters c ON c.file_id = f.id AND c.ord = gm.o")
-            params = [*flt.node_groups, *params]
-        else:  # one row per file and group; superfiles have none
-            source = "logical_files f LEFT JOIN file_clusters c ON c.file_id = f.id"
-        where_sql = f" WHERE {' AND '.join(where)}" if where else ""
         with self.store.connection() as conn:
+            where_sql = f" WHERE {' AND '.join(where)}" if where else ""
             if "scoped_match(" in where_sql:
                 conn.create_function("scoped_match", 2, scoped_match, deterministic=True)
             if flt.scope_visible is not None:
                 visible = flt.scope_visible
                 conn.create_function("scope_visible", 1, lambda scope: bool(visible(scope or "")))
-            if flt.node_groups:
-                total = conn.execute(f"SELECT COUNT(*) FROM {source}{where_sql}",
-                                     params).fetchone()[0]
-            else:  # files (and superfiles) + their second, third... copies: no join to count
-                total = conn.execute(f"SELECT COUNT(*) FROM logical_files f{where_sql}",
-                                     params).fetchone()[0]
-                copies = " AND ".join(["c.ord > 0", *where])
-                total += conn.execute(
-                    "SELECT COUNT(*) FROM file_clusters c JOIN logical_files f ON f.id = c.file_id "
-                    f"WHERE {copies}", params).fetchone()[0]
-            subset = total > flt.max_files
-            total = min(total, flt.max_files)
-            limit = max(0, min(flt.limit, total - flt.offset))
-            rows = conn.execute(
-                f"SELECT f.id, f.name, f.is_superfile, f.directory, f.num_parts, f.modified, "
-                f"f.accessed, COALESCE(c.cluster, '') AS row_group FROM {source}{where_sql} "
-                f"ORDER BY {self._order(flt)} LIMIT ? OFFSET ?",
-                (*params, limit, flt.offset)).fetchall()
-            return QueryPage(self._rows(conn, rows, flt.include_super_owners), total, subset)
+            hits = any(f in where_sql for f in _PER_ROW_FUNCTIONS)
+            if hits:
+                conn.execute("DROP TABLE IF EXISTS temp.dfuquery_hits")
+                conn.execute("CREATE TEMP TABLE dfuquery_hits(id INTEGER PRIMARY KEY)")
+                conn.execute(f"INSERT INTO temp.dfuquery_hits SELECT f.id FROM logical_files f{where_sql}",
+                             params)
+                where, params = ["f.id IN temp.dfuquery_hits"], []
+            try:
+                return self._count_and_page(conn, flt, where, params)
+            finally:
+                if hits:
+                    conn.execute("DROP TABLE IF EXISTS temp.dfuquery_hits")
+
+    def _count_and_page(self, conn, flt: QueryFilter, where: list[str], params: list[Any]) -> QueryPage:
+        where_sql = f" WHERE {' AND '.join(where)}" if where else ""
+        if len(flt.node_groups) == 1:  # one row per file on that group: its row there
+            source = ("logical_files f JOIN file_clusters c ON c.file_id = f.id AND c.cluster = ?")
+            params = [*flt.node_groups, *params]
+            total = conn.execute(f"SELECT COUNT(*) FROM {source}{where_sql}", params).fetchone()[0]
+        elif flt.node_groups:  # one row per file, showing the first requested group it is on
+            marks = ", ".join("?" * len(flt.node_groups))
+            source = ("logical_files f JOIN (SELECT file_id, MIN(ord) AS o FROM file_clusters "
+                      f"WHERE cluster IN ({marks}) GROUP BY file_id) gm ON gm.file_id = f.id "
+                      "JOIN file_clusters c ON c.file_id = f.id AND c.ord = gm.o")
+            params = [*flt.node_groups, *params]
+            total = conn.execute(f"SELECT COUNT(*) FROM {source}{where_sql}", params).fetchone()[0]
+        else:  # one row per file and group; superfiles have none. Files (and superfiles) +
+            # their second, third... copies: no join to count
+            source = "logical_files f LEFT JOIN file_clusters c ON c.file_id = f.id"
+            total = conn.execute(f"SELECT COUNT(*) FROM logical_files f{where_sql}",
+                                 params).fetchone()[0]
+            copies = " AND ".join(["c.ord > 0", *where])
+            total += conn.execute(
+                "SELECT COUNT(*) FROM file_clusters c JOIN logical_files f ON f.id = c.file_id "
+                f"WHERE {copies}", params).fetchone()[0]
+        subset = total > flt.max_files
+        total = min(total, flt.max_files)
+        limit = max(0, min(flt.limit, total - flt.offset))
+        rows = conn.execute(
+            f"SELECT f.id, f.name, f.is_superfile, f.directory, f.num_parts, f.modified, "
+            f"f.accessed, COALESCE(c.cluster, '') AS row_group FROM {source}{where_sql} "
+            f"ORDER BY {self._order(flt)} LIMIT ? OFFSET ?",
+            (*params, limit, flt.offset)).fetchall()
+        return QueryPage(self._rows(conn, rows, flt.include_super_owners), total, subset)
 
     # -- DFUFileView -----------------------------------------------------------------------------
     def scope_view(self, scope: str, include_super_owners: bool = False) -> tuple[str, list[FileRow], int]:
@@ -321,9 +373,10 @@ class FileQuery:
             where.append("scope_visible(f.scope)")
         pattern = flt.name_pattern or "*"
         if pattern != "*":
-            clause, values = patterns.pattern_clause("f.name", pattern)
-            where.append(clause)
-            params += values
+            for clause, values in (patterns.pattern_clause("f.name", pattern),
+                                   *_index_hints(pattern)):
+                where.append(clause)
+                params += values
             head = pattern.split("::")
             if len(head) > 1 and any(ch in "*?" for ch in "::".join(head[:-1])):
                 where.append("scoped_match(f.name, ?)")
@@ -335,28 +388,33 @@ class FileQuery:
             where.append("f.is_superfile = 0")
         elif ftype == "not in superfiles":
             where.append("NOT EXISTS (SELECT 1 FROM superfile_members m WHERE m.sub_id = f.id)")
-        if flt.owner:
-            clause, values = patterns.pattern_clause("lower(f.owner)", flt.owner.lower())
+        if flt.owner:  # NOCASE folds ASCII only, as SQLite's lower() does: the index serves it
+            owner = flt.owner.lower()
+            clause, values = patterns.pattern_clause("lower(f.owner)", owner)
+            if not any(ch in "*?" for ch in owner):  # (owner, name) order: the page stops early
+                clause, values = "f.owner = ? COLLATE NOCASE", [owner]
             where.append(f"f.owner != '' AND {clause}")
             params += values
         if flt.content_type:
             clause, values = patterns.pattern_clause("lower(f.kind)", flt.content_type.lower())
             params += values
             where.append(f"NOT ({clause})" if flt.invert_content else f"f.kind != '' AND {clause}")
+        # bounds > 0 read an unknown size as 0 (COALESCE(size, 0)); in the form of the size index
         if flt.size_from > 0:
-            where.append("COALESCE(f.size, 0) >= ?")
+            where.append("COALESCE(f.size, -1) >= ?")
             params.append(flt.size_from)
         if flt.size_to > 0:
-            where.append("COALESCE(f.size, 0) <= ?")
+            where.append("COALESCE(f.size, -1) <= ?")
             params.append(flt.size_to)
         for column, lo, hi in (("f.modified", flt.start_date, flt.end_date),
                                ("f.accessed", flt.start_accessed, flt.end_accessed)):
+            # seconds compared; the plain range before it is what the modified index serves
             if lo:
-                where.append(f"{column} IS NOT NULL AND substr({column}, 1, 19) >= ?")
-                params.append(lo)
+                where.append(f"{column} >= ? AND substr({column}, 1, 19) >= ?")
+                params += [lo, lo]
             if hi:
-                where.append(f"{column} IS NOT NULL AND substr({column}, 1, 19) <= ?")
-                params.append(hi)
+                where.append(f"{column} <= ? AND substr({column}, 1, 19) <= ?")
+                params += [hi + "\U0010ffff", hi]
         for key, lo, hi in (("maxSkew", flt.max_skew_from, flt.max_skew_to),
                             ("minSkew", flt.min_skew_from, flt.min_skew_to)):
             expr = (f"COALESCE((SELECT CAST(a.value AS INTEGER) FROM file_attrs a "

@@ -300,6 +300,10 @@ CREATE TABLE xref_nodes (
     filter   TEXT NOT NULL DEFAULT ''           -- FilterScopes of the last build
 );
 """),
+    Migration(8, "logical files: DFUQuery's filters on the last scope level served by an index",
+              """
+CREATE INDEX logical_files_tail ON logical_files(tail);
+"""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

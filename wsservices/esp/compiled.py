@@ -1,0 +1,248 @@
+"""Compiled response writers: ESP's XML and JSON for one type, decided once per type.
+
+`codec.encode` and `jsoncodec.content` re-derive, for every field of every row, what the type
+already knows (struct or array, nil_remove, the unset text, the scalar kind). A `Writer` is
+built once per (type, nil_remove) and keeps that as a plan: one entry per field, in contract
+order, with the text of an unset field precomputed and the way to write a value chosen. It
+writes the same bytes as the codecs (tests/protocol/test_compiled.py compares them on every
+response type) from any object with the fields as attributes: a spyne instance, or a light
+`Record`, so that a method returning many rows need not build a spyne model per row.
+
+Field filtering by client version (ESP's `min_ver`/`max_ver`) plugs in at `Writer.plan`:
+`writer(model, nil_remove, version)` compiles one writer per (type, nil_remove, version) and
+`plan` is where a field outside the version's range would be left out. Today every field is
+kept (the version is part of the key only).
+"""
+from __future__ import annotations
+
+import re
+import threading
+import types
+from typing import Any
+
+from spyne.model.binary import ByteArray
+from spyne.model.primitive import Boolean, DateTime, Decimal, Float, Integer
+
+from wsservices.esp import jsoncodec
+from wsservices.esp.codec import array_item, escape, is_complex, is_many, keeps_unset, unset_value, xml_text
+
+#: a light response row: any attribute not set reads as unset (`getattr(..., None)`)
+Record = types.SimpleNamespace
+_defaults: dict[type, dict[str, Any]] = {}
+
+
+def record(model: type, **fields: Any) -> Record:
+    """A Record standing for an instance of `model`: the fields spyne would give a new
+    instance (declared defaults, which a nil_remove type then writes), then `fields`."""
+    defaults = _defaults.get(model)
+    if defaults is None:
+        defaults = _defaults[model] = {
+            name: t.Attributes.default for name, t in model._type_info.items()
+            if t.Attributes.default is not None}
+    return Record(**defaults, **fields) if not (defaults.keys() & fields.keys()) \
+        else Record(**{**defaults, **fields})
+
+_XML_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_JSON_SPECIAL = re.compile('["\\\\\x00-\x1f\x7f\ud800-\udfff]')
+
+# field kinds
+SIMPLE, STRUCT, WRAPPER, MANY_SIMPLE, MANY_STRUCT = range(5)
+
+_cache: dict[tuple, "Writer"] = {}
+_building: dict[tuple, "Writer"] = {}  # being planned by the thread holding _lock
+_lock = threading.RLock()
+
+
+def writer(model: type, nil_remove: frozenset[str], version: Any = None) -> "Writer":
+    """The compiled writer of `model` (built on first use, then shared). A writer is
+    published only once it and every writer it uses are planned, so another thread never
+    sees one half-built; a recursive type finds itself in `_building`."""
+    key = (model, nil_remove, version)
+    found = _cache.get(key)
+    if found is not None:
+        return found
+    with _lock:
+        found = _cache.get(key) or _building.get(key)
+        if found is not None:
+            return found
+        outermost = not _building
+        found = _building[key] = Writer(model, nil_remove, version)
+        try:
+            found.plan()
+            if outermost:
+                _cache.update(_building)
+        finally:
+            if outermost:
+                _building.clear()
+    return found
+
+
+def xml_value(value: Any) -> str:
+    """`escape(xml_text(value))` with the common cases first."""
+    kind = type(value)
+    if kind is str:
+        return escape(value) if _XML_SPECIAL.search(value) else value
+    if kind is int:
+        return str(value)
+    return escape(xml_text(value))
+
+
+def json_string(value: str) -> str:
+    return jsoncodec.quote(value) if _JSON_SPECIAL.search(value) else f'"{value}"'
+
+
+def _scalar_function(t: type):
+    """A function value -> JSON text for simple type `t` (`jsoncodec.scalar`'s rules)."""
+    if issubclass(t, Integer) and not issubclass(t, Boolean):
+        def integer(value):
+            return str(value) if type(value) is int else jsoncodec.scalar(t, value)
+        return integer
+    if issubclass(t, Boolean):
+        def boolean(value):
+            if value is True:
+                return "true"
+            return "false" if value is False else jsoncodec.scalar(t, value)
+        return boolean
+    if issubclass(t, Decimal):
+        single = issubclass(t, Float)
+
+        def real(value):
+            return jsoncodec.real(value, single) if type(value) is float else jsoncodec.scalar(t, value)
+        return real
+    if issubclass(t, (DateTime, ByteArray)):
+        return lambda value: jsoncodec.scalar(t, value)
+
+    def string(value):
+        if type(value) is str:
+            return json_string(value)
+        return jsoncodec.scalar(t, value)
+    return string
+
+
+class _Field:
+    __slots__ = ("name", "kind", "keep", "type", "sub", "item_name", "item_complex",
+                 "xml_unset", "json_unset", "json_key", "scalar", "open", "close")
+
+    def __init__(self, name: str, t: type, keep: bool):
+        self.name, self.type, self.keep = name, t, keep
+        self.open, self.close, self.json_key = f"<{name}>", f"</{name}>", f'"{name}": '
+        self.sub = self.item_name = None
+        self.item_complex = False
+        self.xml_unset = self.json_unset = None
+        self.scalar = None
+
+
+class Writer:
+    """XML and JSON for one response type."""
+
+    def __init__(self, model: type, nil_remove: frozenset[str], version: Any = None):
+        self.model, self.nil_remove, self.version = model, nil_remove, version
+        self.fields: list[_Field] = []
+        self.exceptions: _Field | None = None  # the Exceptions field, when the type has one
+        self.item: tuple[str, Any] | None = None
+
+    def plan(self) -> None:
+        """Decide, once, how each field is written (the place for per-version filtering)."""
+        for name, t in self.model._type_info.items():
+            f = _Field(name, t, keeps_unset(self.model, name, self.nil_remove))
+            many, complex_ = is_many(t), is_complex(t)
+            if many:
+                f.kind = MANY_STRUCT if complex_ else MANY_SIMPLE
+            elif not complex_:
+                f.kind = SIMPLE
+                f.xml_unset = f"<{name}>{escape(xml_text(unset_value(t)))}</{name}>"
+                f.json_unset = jsoncodec.scalar(t, t.Attributes.default)
+            elif array_item(t) is not None:
+                f.kind = WRAPPER
+                f.item_name, item_type = array_item(t)
+                f.item_complex = is_complex(item_type)
+            else:
+                f.kind = STRUCT
+            if complex_:
+                f.sub = writer(t, self.nil_remove, self.version)
+            if f.kind in (SIMPLE, MANY_SIMPLE):
+                f.scalar = _scalar_function(t)
+            elif f.kind == WRAPPER and not f.item_complex:
+                f.scalar = _scalar_function(array_item(t)[1])
+            if name == "Exceptions":
+                self.exceptions = f
+            self.fields.append(f)
+
+    # -- XML (codec.encode) -------------------------------------------------------------------
+    def xml(self, inst: Any, tag: str, out: list[str], attrs: str = "") -> None:
+        """Append `<tag attrs>...</tag>` for `inst` to `out`."""
+        out.append(f"<{tag}{attrs}>")
+        if self.exceptions is not None and getattr(inst, "Exceptions", None) is not None:
+            self.exceptions.sub.xml(inst.Exceptions, "Exceptions", out)
+            out.append(f"</{tag}>")
+            return
+        for f in self.fields:
+            value = getattr(inst, f.name, None)
+            kind = f.kind
+            if value is None:
+                if f.xml_unset is not None and f.keep:
+                    out.append(f.xml_unset)
+                continue
+            if kind == SIMPLE:
+                out.append(f"{f.open}{xml_value(value)}{f.close}")
+            elif kind == WRAPPER:
+                items = getattr(value, f.item_name, None)
+                if f.item_complex and not items:
+                    continue
+                f.sub.xml(value, f.name, out)
+            elif kind == STRUCT:
+                f.sub.xml(value, f.name, out)
+            elif kind == MANY_STRUCT:
+                for v in value:
+                    f.sub.xml(v, f.name, out)
+            else:
+                for v in value:
+                    out.append(f"{f.open}{xml_value(v)}{f.close}")
+        out.append(f"</{tag}>")
+
+    # -- JSON (jsoncodec.content) -------------------------------------------------------------
+    def document(self, inst: Any, tag: str) -> str:
+        return "{" + jsoncodec.quote(tag) + ": {" + self.json(inst) + "}}"
+
+    def json(self, inst: Any) -> str:
+        """The members of `inst`, without the braces."""
+        if self.exceptions is not None and getattr(inst, "Exceptions", None) is not None:
+            return jsoncodec.exceptions_member(inst.Exceptions)
+        parts: list[str] = []
+        for f in self.fields:
+            value = getattr(inst, f.name, None)
+            kind = f.kind
+            if value is None:
+                if not f.keep or f.name == "Exceptions":
+                    continue
+                if kind == SIMPLE:
+                    parts.append(f.json_key + f.json_unset)
+                elif kind == WRAPPER and not f.item_complex:
+                    parts.append(f'{f.json_key}{{"{f.item_name}": []}}')
+                continue
+            if kind == SIMPLE:
+                parts.append(f.json_key + f.scalar(value))
+            elif kind == WRAPPER:
+                items = getattr(value, f.item_name, None) or []
+                if not items and (f.item_complex or not f.keep):
+                    continue
+                if f.item_complex:
+                    sub = f.sub.item_writer()
+                    listed = ", ".join(["{" + sub.json(v) + "}" for v in items])
+                else:
+                    listed = ", ".join([f.scalar(v) for v in items])
+                parts.append(f'{f.json_key}{{"{f.item_name}": [{listed}]}}')
+            elif kind == STRUCT:
+                inner = f.sub.json(value)
+                if inner:
+                    parts.append(f"{f.json_key}{{{inner}}}")
+            elif kind == MANY_STRUCT:
+                if value:
+                    parts.append(f.json_key + "[" + ", ".join(["{" + f.sub.json(v) + "}" for v in value]) + "]")
+            else:
+                parts.append(f.json_key + "[" + ", ".join([f.scalar(v) for v in value]) + "]")
+        return ", ".join(parts)
+
+    def item_writer(self) -> "Writer":
+        """For an array wrapper: the writer of its item type."""
+        return self.fields[0].sub
