@@ -146,7 +146,8 @@ class DropZoneMethods:
                                                   params.get("NetAddress"), params.get("Path"))
             stored = self._receive_files(request, target, ctype, limit)
         except DomainError as exc:
-            _drain(request)  # so that the client reads the answer, not a reset connection
+            if not isinstance(exc, BrokenBody):  # a broken body is never read again (CPython 3.12.1
+                _drain(request)                  # crashes reading a chunked stream after its error)
             return _exceptions(fmt, "FileSpray::UploadFile()", exc)
         if fmt is None:
             location = (f"/FileSpray/DropZoneFiles?NetAddress={quote(params.get('NetAddress', ''))}"
@@ -257,6 +258,9 @@ def _multipart_events(stream: Any, boundary: bytes) -> Iterator[Event]:
     while True:
         try:
             chunk = stream.read(_CHUNK)
+        except (ValueError, *BODY_ERRORS):
+            raise BrokenBody(BODY_ERROR_TEXT) from None
+        try:
             decoder.receive_data(chunk or None)
             while not isinstance(event := decoder.next_event(), NeedData):
                 if isinstance(event, Epilogue):  # only once the whole body was read
@@ -264,8 +268,6 @@ def _multipart_events(stream: Any, boundary: bytes) -> Iterator[Event]:
                 yield event
         except (ValueError, RequestEntityTooLarge):
             raise InvalidArgument(MULTIPART_ERROR) from None
-        except BODY_ERRORS:
-            raise InvalidArgument(BODY_ERROR_TEXT) from None
 
 
 def _raw_filename(part: File) -> str:
@@ -275,6 +277,10 @@ def _raw_filename(part: File) -> str:
     if match is None:
         return part.filename
     return match.group(1) if match.group(1) is not None else match.group(2).strip()
+
+
+class BrokenBody(InvalidArgument):
+    """The request body itself could not be read (bad chunk framing, shorter than announced)."""
 
 
 def _too_large(limit: int) -> InvalidArgument:
