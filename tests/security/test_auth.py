@@ -74,8 +74,10 @@ def test_soap_username_token_header_authenticates(surl):
     body = envelope("<DFUQueryRequest/>").replace("<soap:Body>", header + "<soap:Body>")
     ok = soap_post(requests, surl + "/WsDfu/", body)
     assert ok.status_code == 200 and "DFUQueryResponse" in ok.text
+    # a header login that fails is soapbind's SOAP_AUTHENTICATION_ERROR: a fault with code 401
     bad = soap_post(requests, surl + "/WsDfu/", body.replace("bob-pw", "nope"))
-    assert bad.status_code == 401 and bad.content == b""
+    assert bad.status_code == 500 and "<faultcode>401</faultcode>" in bad.text
+    assert "Unauthorized Access: WsDfu - user=bob" in bad.text
 
 
 def test_health_stays_open_for_monitoring(surl):

@@ -95,6 +95,13 @@ class EspBinding:
             if isinstance(body, Response):
                 return body
         user = self.guard.authenticate(request, body)
+        if user is None and service is not None and isinstance(body, bytes) \
+                and "authorization" not in request.headers and auth.credentials(request, body) is not None:
+            # a SOAP header login that fails: soapbind's SOAP_AUTHENTICATION_ERROR, a fault, no challenge
+            claimed = auth.credentials(request, body)[0]
+            location = f"{request.host_url}{service.name}/{method}?xsd&ver_=0"
+            return Response(fault_document(service.namespace, 401, f"Unauthorized Access: {service.name} - "
+                                           f"user={claimed}", location), 500, content_type=XML)
         if user is None:
             if body is None and request.method == "POST" and (
                     service is None or method not in service.streaming_handlers):
