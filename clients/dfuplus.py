@@ -17,8 +17,8 @@ terminal.
 
 listhistory and erasehistory are in dfuplus_history.py.
 
-Not supported: the actions replicate and monitor (answered "Unknown dfuplus action": the
-emulator has no DFU monitor), and dafilesrv (answered with a message saying why); publisher
+monitor sends DfuMonitor, which the emulator answers with its "not implemented" exception (it
+has no DFU monitor). Not supported: dafilesrv (answered with a message saying why); publisher
 workunits in ``status``; the local dafilesrv the real tool starts for a ``srcip`` of this machine; ``encrypt``/``decrypt`` are sent as given (dfuplus scrambles them).
 """
 from __future__ import annotations
@@ -206,6 +206,48 @@ class DfuPlus(FileActions, HistoryActions):
             if p.has(key):
                 fields[field] = p.get_bool(key)
         return self.submitted("Copy", "result", fields)
+
+    def do_replicate(self) -> int:
+        p = self.props
+        fields: dict[str, Any] = {"sourceLogicalName": self.need("srcname"),
+                                  "replicateOffset": p.get_int("replicateoffset", 1)}
+        repeatlast = p.get_bool("repeatlast", False)
+        if p.get("cluster"):
+            fields["cluster"] = p.get("cluster")
+        elif repeatlast:
+            self.info("replicate repeatlast specified with no cluster\n")
+            return 0
+        if repeatlast:
+            fields["repeatLast"] = True
+            if p.get_bool("onlyrepeated", False):
+                fields["onlyRepeated"] = True
+        return self.submitted("Replicate", "wuid", fields)
+
+    def do_monitor(self) -> int:
+        """DfuMonitor, with dfuplus's lines; the emulator has no DFU monitor, so its answer is the
+        service's "not implemented" exception, printed as dfuplus prints exceptions."""
+        p = self.props
+        event, lfn, ip, filename = p.get("event"), p.get("lfn"), p.get("ip"), p.get("file")
+        if not lfn and not filename:
+            raise Fail("neither lfn nor filename specified")
+        if lfn:
+            self.info(f"\nEvent {event or ''}: Monitoring logical file name {lfn}\n")
+        elif ip:
+            self.info(f"\nEvent {event or ''}: Monitoring file(s) {filename} on {ip}\n")
+        else:
+            self.info(f"\nEvent {event or ''}: Monitoring file(s) {filename}\n")
+        fields = {"EventName": event or None, "LogicalName": lfn or None, "Ip": ip or None,
+                  "Filename": filename or None, "Sub": p.get_bool("sub", False),
+                  "ShotLimit": p.get_int("shotlimit", 0) or 1}
+        try:
+            resp = self.call("filespray", "DfuMonitor", **fields)
+        except EspError as err:
+            if err.channel != "inline":
+                raise
+            self.info(exceptions_text(err) + "\n")
+            return -1
+        self.info(f"Submitted WUID {getattr(resp, 'wuid', '')}\n")
+        return 0
 
     def do_dafilesrv(self) -> int:
         """The real tool starts a local dafilesrv for remote reads; the emulator needs none."""

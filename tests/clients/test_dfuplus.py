@@ -237,3 +237,15 @@ def test_a_copy_keeps_the_history_and_adds_its_origin(dfuplus, sprayed, hpccemu_
     assert [line.split(",")[2] for line in lines] == ["DFUimport", "DFUcopy"]
     assert lines[1].split(",")[1] == "people" and lines[1].split(",")[4] == \
         "/var/lib/HPCCSystems/hpcc-data/thor/test/"
+
+
+def test_replicate_and_monitor(dfuplus, sprayed):
+    status, out, err = dfuplus("action=replicate", f"srcname={sprayed}")
+    assert status == 0 and re.match(rf"Submitted WUID {WUID}\n", out) and "Finished" in out, (out, err)
+    status, out, err = dfuplus("action=replicate")
+    assert err == "srcname not specified\n"
+    status, out, err = dfuplus("action=monitor", "event=arrived", f"lfn={sprayed}")
+    assert out.startswith(f"\nEvent arrived: Monitoring logical file name {sprayed}\n[") and \
+        "not implemented" in out, out
+    status, out, err = dfuplus("action=monitor")
+    assert err == "neither lfn nor filename specified\n"
