@@ -86,3 +86,21 @@ def soapcall_status(root, response: str) -> tuple[int, str] | None:
         return None
     get = {etree.QName(c).localname: c.text or "" for c in found[0]}
     return int(get.get("Code", "0")), get.get("Description", "")
+
+
+def wait_until(predicate, timeout: float = 60.0, what: str = ""):
+    """Poll ``predicate`` until it returns something true (returned), failing after ``timeout``."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        threading.Event().wait(0.01)
+    return value
+
+
+def workunit_ended(fs, wuid: str):
+    """The DFU workunit once it is finished, failed or aborted, else None (for `wait_until`)."""
+    wu = fs.service.GetDFUWorkunit(wuid=wuid).result
+    return wu if wu.StateMessage in ("finished", "failed", "aborted") else None

@@ -3,12 +3,10 @@ logical names never share part files, and a file a DFU job reads cannot be delet
 renamed or changed under it (Dali READ locks). Through zeep against live servers."""
 from __future__ import annotations
 
-import threading
-import time
 
 import pytest
 
-from esputil import esp_error, zeep_client
+from esputil import esp_error, wait_until, workunit_ended, zeep_client
 from hpccemu.testing import ThreadedEmulator
 from service.test_transfers import LZ, download, unique, wu_of
 
@@ -115,22 +113,9 @@ def test_a_name_ending_in_dot_dot_is_a_file_like_any_other(fs, dfu, http, url, e
 
 # ------------------------------------------------------------------ read locks (real workers)
 
-def _wait(predicate, timeout: float = 60.0, what: str = ""):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        threading.Event().wait(0.01)
-    return value
-
-
 def _running(fs, wuid: str) -> bool:
     progress = fs.service.GetDFUProgress(wuid=wuid)
     return progress.State == "started" and (progress.PercentDone or 0) > 0
-
-
-def _ended(fs, wuid: str):
-    wu = wu_of(fs, wuid)
-    return wu if wu.StateMessage in ("finished", "failed", "aborted") else None
 
 
 @pytest.fixture(scope="module")
@@ -147,11 +132,11 @@ def test_a_file_being_read_cannot_be_deleted_overwritten_renamed_or_changed(live
     (zone / "big.dat").write_bytes(big)
     w = fs.service.SprayFixed(sourceIP="127.0.0.1", sourcePath="big.dat", destGroup="mythor",
                               destLogicalName=lfn, sourceRecordSize=10).wuid
-    assert _wait(lambda: _ended(fs, w), what="spray").StateMessage == "finished"
+    assert wait_until(lambda: workunit_ended(fs, w), what="spray").StateMessage == "finished"
     dfu.service.SuperfileAction(action="add", superfile=lfn + "_super", subfiles={"Item": [lfn]})
     reader = fs.service.Despray(sourceLogicalName=lfn + "_super", destIP="127.0.0.1",
                                 destPath=f"{LZ}/back.dat", overwrite=True, throttle=1024).wuid
-    _wait(lambda: _running(fs, reader), what="the despray to start")
+    wait_until(lambda: _running(fs, reader), what="the despray to start")
 
     deleted = dfu.service.DFUArrayAction(Type="Delete", LogicalFiles={"Item": [lfn + "_super"]})
     deleted = deleted.ActionResults.DFUActionInfo[0]
@@ -161,19 +146,19 @@ def test_a_file_being_read_cannot_be_deleted_overwritten_renamed_or_changed(live
                                                           subfiles={"Item": [lfn]}))
     assert "SDS: Lock timeout" in message
     rename = fs.service.Rename(srcname=lfn, dstname=lfn + "_moved").wuid
-    renamed = _wait(lambda: _ended(fs, rename), what="the refused rename")
+    renamed = wait_until(lambda: workunit_ended(fs, rename), what="the refused rename")
     assert renamed.StateMessage == "failed" and "lock" in renamed.SummaryMessage.lower()
     (zone / "other.dat").write_bytes(OLD)
     over = fs.service.SprayFixed(sourceIP="127.0.0.1", sourcePath="other.dat", destGroup="mythor",
                                  destLogicalName=lfn, sourceRecordSize=10, overwrite=True).wuid
     # the DFU server looks the old file up for erasing with an INFINITE timeout: it waits
-    blocked = _wait(lambda: (w := wu_of(fs, over)).StateMessage == "blocked" and w, what="the blocked overwrite")
+    blocked = wait_until(lambda: (w := wu_of(fs, over)).StateMessage == "blocked" and w, what="the blocked overwrite")
     assert blocked.State == 9 and live.cluster.workunits.get(over).state_reason == \
         f"looking up destination file: {lfn}"
 
-    done = _wait(lambda: _ended(fs, reader), timeout=120, what="the despray")
+    done = wait_until(lambda: workunit_ended(fs, reader), timeout=120, what="the despray")
     assert done.StateMessage == "finished", done.SummaryMessage
-    overwritten = _wait(lambda: _ended(fs, over), what="the refused overwrite")
+    overwritten = wait_until(lambda: workunit_ended(fs, over), what="the refused overwrite")
     assert overwritten.StateMessage == "failed"      # then canRemove refuses: still a member
     assert overwritten.SummaryMessage == f"Failed: Cannot remove file {lfn} as owned by SuperFile(s): {lfn}_super"
     assert (zone / "back.dat").read_bytes() == big
@@ -191,14 +176,14 @@ def test_a_copy_source_is_read_locked_and_the_copy_is_whole(live):
     (zone / "c.dat").write_bytes(data)
     w = fs.service.SprayFixed(sourceIP="127.0.0.1", sourcePath="c.dat", destGroup="mythor",
                               destLogicalName=src, sourceRecordSize=10).wuid
-    _wait(lambda: _ended(fs, w))
+    wait_until(lambda: workunit_ended(fs, w))
     copy = fs.service.Copy(sourceLogicalName=src, destLogicalName=dst, destGroup="mythor", throttle=1024).result
-    _wait(lambda: _running(fs, copy), what="the copy to start")
+    wait_until(lambda: _running(fs, copy), what="the copy to start")
     deleted = dfu.service.DFUArrayAction(Type="Delete", LogicalFiles={"Item": [src]}).ActionResults.DFUActionInfo[0]
     assert deleted.Failed is True and f"DFU workunit {copy}" in deleted.ActionResult
-    assert _wait(lambda: _ended(fs, copy), timeout=120).StateMessage == "finished"
+    assert wait_until(lambda: workunit_ended(fs, copy), timeout=120).StateMessage == "finished"
     back = fs.service.Despray(sourceLogicalName=dst, destIP="127.0.0.1", destPath=f"{LZ}/copied.dat",
                               overwrite=True).wuid
-    assert _wait(lambda: _ended(fs, back)).StateMessage == "finished"
+    assert wait_until(lambda: workunit_ended(fs, back)).StateMessage == "finished"
     assert (zone / "copied.dat").read_bytes() == data
 

@@ -5,32 +5,18 @@ wait. Old file untouched meanwhile, nothing left behind. Live servers with real 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import requests
 
-from esputil import zeep_client
+from esputil import wait_until, workunit_ended, zeep_client
 from hpccemu.testing import ThreadedEmulator
 from roxie.support import LZ, control, employees, lookup, rows, unique
 from service.test_integrity import stray_files
 
 
-def _wait(predicate, timeout: float = 60.0, what: str = ""):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        threading.Event().wait(0.01)
-    return value
-
-
 def _wu(fs, wuid):
     return fs.service.GetDFUWorkunit(wuid=wuid).result
-
-
-def _ended(fs, wuid):
-    wu = _wu(fs, wuid)
-    return wu if wu.StateMessage in ("finished", "failed", "aborted") else None
 
 
 def _spray(emu, fs, lfn: str, data: bytes, **options) -> str:
@@ -43,7 +29,7 @@ def _spray(emu, fs, lfn: str, data: bytes, **options) -> str:
 
 def _sprayed(emu, fs, lfn: str, data: bytes) -> None:
     wuid = _spray(emu, fs, lfn, data)
-    assert _wait(lambda: _ended(fs, wuid), what="spray").StateMessage == "finished"
+    assert wait_until(lambda: workunit_ended(fs, wuid), what="spray").StateMessage == "finished"
 
 
 def _parts(emu, lfn: str):
@@ -67,14 +53,14 @@ def test_an_overwrite_waits_blocked_until_the_query_lets_go(live):
     assert r.status_code == 200, r.text
     before = _parts(live, lfn)
     over = _spray(live, fs, lfn, employees("v2"), overwrite=True)
-    blocked = _wait(lambda: (w := _wu(fs, over)).StateMessage == "blocked" and w, what="blocked")
+    blocked = wait_until(lambda: (w := _wu(fs, over)).StateMessage == "blocked" and w, what="blocked")
     assert blocked.State == 9
     assert live.cluster.workunits.get(over).state_reason == f"looking up destination file: {lfn}"
     threading.Event().wait(0.5)                       # still waiting: nothing written meanwhile
     assert _wu(fs, over).StateMessage == "blocked" and _parts(live, lfn) == before
     assert rows(lookup(http, live.url, query, EmployeeID=3), query)[0]["Version"] == "v1"
     assert control(http, live.url, "roxie/unpublish", {"target": "roxie", "query": f"{query}.1"}).status_code == 200
-    done = _wait(lambda: _ended(fs, over), what="the overwrite")
+    done = wait_until(lambda: workunit_ended(fs, over), what="the overwrite")
     assert done.StateMessage == "finished", done.SummaryMessage
     assert live.cluster.workunits.get(over).state_reason == ""
     assert _parts(live, lfn) != before and stray_files(live.data_dir) == []
@@ -87,15 +73,15 @@ def test_a_lock_taken_while_writing_makes_the_switch_wait(live):
     before = _parts(live, lfn)
     big = employees("v2", ids=range(1, 20_001))       # about 500 KB, written at 200 KB/s
     over = _spray(live, fs, lfn, big, overwrite=True, throttle=200)
-    _wait(lambda: (p := fs.service.GetDFUProgress(wuid=over)).State == "started" and p.PercentDone, what="writing")
+    wait_until(lambda: (p := fs.service.GetDFUProgress(wuid=over)).State == "started" and p.PercentDone, what="writing")
     live.cluster.files.locks.acquire([lfn], "roxie query roxie/late.1", "hold")
     try:
-        _wait(lambda: _wu(fs, over).StateMessage == "blocked", what="blocked at the switch")
+        wait_until(lambda: _wu(fs, over).StateMessage == "blocked", what="blocked at the switch")
         assert _parts(live, lfn) == before                # the new parts wait under other names
         assert any(p.suffix == ".tmp" for p in (live.data_dir / "nodes").rglob(lfn.split("::")[-1] + "*"))
     finally:
         live.cluster.files.locks.release("roxie query roxie/late.1")
-    done = _wait(lambda: _ended(fs, over), what="the overwrite")
+    done = wait_until(lambda: workunit_ended(fs, over), what="the overwrite")
     assert done.StateMessage == "finished", done.SummaryMessage
     assert sum(len(b) for _, b in _parts(live, lfn)) > sum(len(b) for _, b in before)
     assert stray_files(live.data_dir) == []
@@ -109,7 +95,7 @@ def test_dfu_lock_wait_bounds_the_wait_and_changes_nothing(tmp_path):
         before = _parts(emu, lfn)
         emu.cluster.files.locks.acquire([lfn], "roxie query roxie/b.1", "hold")
         over = _spray(emu, fs, lfn, employees("v2"), overwrite=True)
-        failed = _wait(lambda: _ended(fs, over), what="the bounded wait")
+        failed = wait_until(lambda: workunit_ended(fs, over), what="the bounded wait")
         assert (failed.StateMessage, failed.SummaryMessage) == \
             ("failed", f"Failed: Timed out: looking up destination file: {lfn}")
         assert _parts(emu, lfn) == before and stray_files(emu.data_dir) == []
