@@ -73,8 +73,11 @@ def position_at(conn, super_id: int, rank: int) -> int | None:
 # -- changing ----------------------------------------------------------------------------------------
 def insert(conn, super_id: int, sub_ids: Sequence[int], before: int | None) -> None:
     """Insert ``sub_ids`` in order before the member at position ``before`` (None = append)."""
-    low, high = conn.execute("SELECT MIN(num), MAX(num) FROM superfile_members "
-                             "WHERE super_id = ?", (super_id,)).fetchone()
+    # one aggregate per query: SQLite answers a lone MIN or MAX from the index, not both
+    low = conn.execute("SELECT MIN(num) FROM superfile_members WHERE super_id = ?",
+                       (super_id,)).fetchone()[0]
+    high = conn.execute("SELECT MAX(num) FROM superfile_members WHERE super_id = ?",
+                        (super_id,)).fetchone()[0]
     k = len(sub_ids)
     if high is None:
         start = 1

@@ -237,7 +237,6 @@ class SuperfileManager:
             if row is None or not row["is_superfile"]:
                 raise FileNotFound.superfile(superfile)
             super_id = row["id"]
-            total = members.count(conn, super_id)
             wanted = [s for s in subfiles if s and s.strip()]
             if not wanted:
                 selected = members.all_members(conn, super_id) if delete else []
@@ -254,14 +253,15 @@ class SuperfileManager:
                     for m in found:
                         chosen.setdefault(m[0], m)
                 selected = sorted(chosen.values(), key=lambda m: m[2])
-            drop_super = remove_superfile and len(selected) == total
-            if not selected and not drop_super:
+            if not selected and not (remove_superfile and members.first(conn, super_id) is None):
                 return 0
             self.catalog.locks.check_writable(parsed.name, is_superfile=True)
             self._check_protect(conn, super_id, "removeSubFile", parsed.name)
             gone = [m[0] for m in selected]
             members.delete(conn, super_id, gone)
-            self._changed(conn, super_id, removed=gone, remaining=total - len(gone))
+            emptied = members.first(conn, super_id) is None
+            drop_super = remove_superfile and emptied
+            self._changed(conn, super_id, removed=gone, emptied=emptied)
             if drop_super:
                 self.catalog.check_removable(conn, row, parsed.name)
                 conn.execute("DELETE FROM logical_files WHERE id = ?", (super_id,))
@@ -293,10 +293,10 @@ class SuperfileManager:
                 raise SuperfileError.doesnt_contain(sub)
             self.catalog.locks.check_writable(parsed.name, is_superfile=True)
             self._check_protect(conn, row["id"], "removeSubFile", parsed.name)
-            remaining = members.count(conn, row["id"]) - 1
             members.delete(conn, row["id"], [found[0]])
-            self._changed(conn, row["id"], removed=[found[0]], remaining=remaining)
-            return not remaining
+            emptied = members.first(conn, row["id"]) is None
+            self._changed(conn, row["id"], removed=[found[0]], emptied=emptied)
+            return emptied
 
     # -- aggregates ------------------------------------------------------------------------------
     def refresh(self, conn, super_id: int, _seen: set[int] | None = None) -> None:
@@ -313,7 +313,7 @@ class SuperfileManager:
                      self._emptied(conn, super_id), seen)
 
     def _changed(self, conn, super_id: int, *, added: Sequence[int] = (),
-                 removed: Sequence[int] = (), remaining: int | None = None) -> None:
+                 removed: Sequence[int] = (), emptied: bool = False) -> None:
         """After ``added`` joined or ``removed`` left: the tally changes by those members alone
         (members.py), the aggregates follow from it, then the owners are refreshed."""
         t = members.load_tally(conn, super_id)
@@ -323,7 +323,7 @@ class SuperfileManager:
             members.tally(members.attrs_of(conn, added), 1, t)
             members.tally(members.attrs_of(conn, removed), -1, t)
         members.save_tally(conn, super_id, t)
-        changes = members.derived(t) if remaining != 0 else self._emptied(conn, super_id)
+        changes = self._emptied(conn, super_id) if emptied else members.derived(t)
         self._settle(conn, super_id, changes, {super_id})
 
     def _settle(self, conn, super_id: int, changes: dict[str, object], seen: set[int]) -> None:
