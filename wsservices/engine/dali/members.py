@@ -12,8 +12,9 @@ superfile (``superfile_tallies``: per summed key, the members without a number a
 the others; per common key, how many members have each value), changed by the members that
 come and go. A superfile without a tally (made before it existed), or whose member superfile
 changed, is tallied again from every member in one query. The tally stays exact as long as a
-member's aggregated attributes change only through membership (as in the emulator: a file
-that belongs to a superfile cannot be replaced). Not emulated: Dali has no such table.
+member's aggregated attributes change only through membership (a file that belongs to a
+superfile cannot be replaced); `FileCatalog.set_attrs` of one of them drops its owners' tallies,
+so that they are tallied again at their next change. Not emulated: Dali has no such table.
 """
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ from .records import to_int
 #: attributes recomputed from the members
 SUMMED = ("size", "recordCount", "compressedSize")
 COMMON = ("recordSize", "kind", "format")
-AGGREGATED = SUMMED + COMMON
-_KEYS = ", ".join(f"'{k}'" for k in AGGREGATED)
+AGGREGATED = frozenset(SUMMED + COMMON)
+_KEYS = ", ".join(f"'{k}'" for k in SUMMED + COMMON)
 
 
 # -- reading ---------------------------------------------------------------------------------------

@@ -35,8 +35,6 @@ from .files import DeleteFailed, FileCatalog, iter_leaf_names, truthy
 from ..names import LogicalName, parse_logical_name
 from ..jlib.wildcards import wildmatch
 
-SUMMED, COMMON = members.SUMMED, members.COMMON
-
 
 class SuperfileError(DomainError):
     """Superfile errors of WsDfu's DFU helper (83xx) and of Dali (-1), with their real texts."""
