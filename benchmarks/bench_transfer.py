@@ -1,6 +1,7 @@
 """Spray and despray throughput per format, as ratios to a plain copy of the same bytes.
 
     python benchmarks/bench_transfer.py [--size-mib 1024] [--parts 4] [--rounds 3] [--keep]
+                                        [--formats csv,fixed] [--concurrent 4]
 
 Starts `hpccemu serve` as a separate process (deterministic mode: a SOAP spray returns when the
 transfer is done) on a temporary data dir, writes one source file per format into its drop zone,
@@ -11,22 +12,31 @@ then for each format, in interleaved rounds:
   ``copy``   the source file to one file (shutil.copyfile, then fsync);
   ``1->N``   the source into N files of a 1/N range each (what a spray writes);
   ``N->1``   the N part files of the sprayed logical file into one file (what a despray writes);
+  ``cp``     the command ``cp`` of the source, then ``sync``;
+  ``cat``    the command ``cat`` of the N part files into one file, then ``sync``;
 * a SprayFixed/SprayVariable into N parts and a Despray back to one file (checked equal by size).
 
 Dirty pages are flushed (os.sync) and the disk left alone for a second before each timed step;
 the best rate of each step over the rounds is kept, because a VM's disk speed drifts a lot from one second to the next. Prints MB/s,
 spray's ratio to ``1->N`` and despray's ratio to ``N->1`` (the ratios to the one-file ``copy``
-in brackets), and the server's peak RSS (VmHWM). Targets: ratio >= 0.9 for fixed and plain
-CSV, >= 0.6 for quote-aware CSV and XML; peak RSS <= 64 MiB above the idle server's.
+in brackets, then spray's to ``cp`` and despray's to ``cat``), and the server's peak RSS
+(VmHWM). Targets: ratio >= 0.9 for fixed and plain CSV, >= 0.6 for quote-aware CSV and XML; peak
+RSS <= 64 MiB above the idle server's.
+
+``--concurrent K`` then runs K CSV sprays of ``--size-mib`` each at once (K SOAP calls from K
+threads) against K ``cp`` processes at once followed by ``sync``, and prints the ratio (target
+>= 0.9; the DFU server must run K jobs at once).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -114,6 +124,19 @@ def synced_copy(src: Path, dst: Path) -> None:
         os.fsync(f.fileno())
 
 
+def cp_sync(src: Path, dst: Path) -> None:
+    """The plain baseline of a spray: ``cp`` then ``sync``."""
+    subprocess.run(["cp", str(src), str(dst)], check=True)
+    subprocess.run(["sync"], check=True)
+
+
+def cat_sync(parts: list[Path], dst: Path) -> None:
+    """The plain baseline of a despray: ``cat`` of the parts into one file, then ``sync``."""
+    with open(dst, "wb") as out:
+        subprocess.run(["cat", *map(str, parts)], stdout=out, check=True)
+    subprocess.run(["sync"], check=True)
+
+
 def copy_ranges(pieces: list[tuple[Path, int, int]], dst: Path) -> None:
     """Append ranges (path, offset, length) to `dst` with the kernel's copy, then fsync."""
     with open(dst, "wb") as out:
@@ -167,12 +190,49 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def concurrent_sprays(fs, url: str, zone: Path, root: Path, size: int, args) -> bool:
+    """K CSV sprays at once against K ``cp`` at once (then ``sync``); best of the rounds."""
+    k = args.concurrent
+    sources = [zone / f"conc{i}.csv" for i in range(k)]
+    mb = sum(write_file(src, size, csv_block) for src in sources) / 1e6
+    best_cp = best_spray = 0.0
+    with ThreadPoolExecutor(k) as pool:
+        for round_no in range(args.rounds):
+            outs = [root / f"conc{i}.tmp" for i in range(k)]
+
+            def all_cp() -> None:
+                procs = [subprocess.Popen(["cp", str(s), str(o)]) for s, o in zip(sources, outs)]
+                assert all(p.wait() == 0 for p in procs)
+                subprocess.run(["sync"], check=True)
+            best_cp = max(best_cp, mb / timed(all_cp))
+            for out in outs:
+                out.unlink()
+            names = [f"bench::conc{round_no}_{i}" for i in range(k)]
+
+            def all_spray() -> None:
+                wuids = list(pool.map(lambda a: fs.SprayVariable(
+                    sourceIP="127.0.0.1", sourcePath=a[0].name, destGroup="mythor", destLogicalName=a[1],
+                    sourceFormat=1, quotedTerminator=False, destNumParts=args.parts).wuid, zip(sources, names)))
+                for wuid in wuids:
+                    check(fs, wuid)
+            best_spray = max(best_spray, mb / timed(all_spray))
+            for name in names:
+                delete_file(url, name)
+    for src in sources:
+        src.unlink()
+    ratio = best_spray / best_cp
+    print(f"{k} sprays at once: cp {best_cp:.0f} MB/s, spray {best_spray:.0f} MB/s, ratio {ratio:.2f} (target >= 0.9)")
+    return ratio >= 0.9
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size-mib", type=int, default=1024)
     ap.add_argument("--parts", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best of each is kept")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data dir")
+    ap.add_argument("--formats", default="fixed,csv,csv-quoted,xml", help="comma-separated formats to run")
+    ap.add_argument("--concurrent", type=int, default=0, help="also K sprays at once vs K cp at once")
     args = ap.parse_args()
     size = args.size_mib * 1024 * 1024
     root = Path(tempfile.mkdtemp(prefix="hpccemu-bench-"))
@@ -196,20 +256,23 @@ def main() -> int:
                                                sourceFormat=2, sourceRowTag="Row", destNumParts=args.parts), 0.6),
             ]
             print(f"{args.size_mib} MiB per format, {args.parts} parts; server idle RSS {idle_rss:.0f} MiB")
-            print(f"{'format':<11} {'copy':>6} {'1->N':>6} {'N->1':>6} {'spray':>6} {'ratio':>13} "
-                  f"{'despray':>7} {'ratio':>13} {'target':>6}   (MB/s)")
+            cases = [c for c in cases if c[0] in args.formats.split(",")]
+            print(f"{'format':<11} {'copy':>6} {'1->N':>6} {'N->1':>6} {'cp':>6} {'cat':>6} {'spray':>6} "
+                  f"{'ratio':>13} {'/cp':>5} {'despray':>7} {'ratio':>13} {'/cat':>5} {'target':>6}   (MB/s)")
             failed = False
             for label, name, make, spray, target in cases:
                 src = zone / name
                 nbytes = make(src)
                 mb = nbytes / 1e6
-                best = {"copy": 0.0, "split": 0.0, "join": 0.0, "spray": 0.0, "despray": 0.0}
+                best = {"copy": 0.0, "split": 0.0, "join": 0.0, "spray": 0.0, "despray": 0.0, "cp": 0.0,
+                        "cat": 0.0}
 
                 def keep(step: str, seconds: float) -> None:
                     best[step] = max(best[step], mb / seconds)
 
                 for round_no in range(args.rounds):   # interleaved, best of each: the VM's disk speed drifts
                     keep("copy", timed(lambda: synced_copy(src, root / "copy.tmp"), cleanup=root / "copy.tmp"))
+                    keep("cp", timed(lambda: cp_sync(src, root / "cp.tmp"), cleanup=root / "cp.tmp"))
                     outs: list[Path] = []
                     keep("split", timed(lambda: outs.extend(split_copy(src, args.parts, root))))
                     for out in outs:
@@ -220,6 +283,7 @@ def main() -> int:
                     assert len(parts) == args.parts, parts
                     keep("join", timed(lambda: copy_ranges([(p, 0, p.stat().st_size) for p in parts], root / "join.tmp"),
                                        cleanup=root / "join.tmp"))
+                    keep("cat", timed(lambda: cat_sync(parts, root / "cat.tmp"), cleanup=root / "cat.tmp"))
                     out = zone / f"out_{name}"
                     keep("despray", timed(lambda: check(fs, fs.Despray(
                         sourceLogicalName=lfn, destGroup="mydropzone", destPath=out.name).wuid)))
@@ -232,9 +296,12 @@ def main() -> int:
                 ok = min(ratios) >= target
                 failed |= not ok
                 print(f"{label:<11} {best['copy']:>6.0f} {best['split']:>6.0f} {best['join']:>6.0f} "
-                      f"{best['spray']:>6.0f} {ratios[0]:>5.2f} ({plain[0]:>4.2f}) "
-                      f"{best['despray']:>7.0f} {ratios[1]:>5.2f} ({plain[1]:>4.2f}) {'>=' + str(target):>6}"
-                      f"{'' if ok else '  BELOW TARGET'}")
+                      f"{best['cp']:>6.0f} {best['cat']:>6.0f} "
+                      f"{best['spray']:>6.0f} {ratios[0]:>5.2f} ({plain[0]:>4.2f}) {best['spray'] / best['cp']:>5.2f} "
+                      f"{best['despray']:>7.0f} {ratios[1]:>5.2f} ({plain[1]:>4.2f}) {best['despray'] / best['cat']:>5.2f} "
+                      f"{'>=' + str(target):>6}{'' if ok else '  BELOW TARGET'}")
+            if args.concurrent:
+                failed |= not concurrent_sprays(fs, url, zone, root, size, args)
             rss = peak_rss_mib(server.pid)
             print(f"server peak RSS {rss:.0f} MiB ({rss - idle_rss:+.0f} MiB over idle; target <= +64)")
             return 1 if failed or rss - idle_rss > 64 else 0

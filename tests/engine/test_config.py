@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ def test_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     s = load_settings(env={})
     assert (s.host, s.port, s.max_request_bytes, s.dfu_workers, s.deterministic) == (
-        "127.0.0.1", 8010, 8_000_000, 2, False)
+        "127.0.0.1", 8010, 8_000_000, max(4, os.cpu_count() or 1), False)
     assert s.data_dir == tmp_path / "hpccemu-data"
     assert s.data_dir.is_absolute()
     assert Settings().data_dir == DEFAULT_DATA_DIR

@@ -16,7 +16,8 @@ package_map_max_attributes  HPCCEMU_PACKAGE_MAP_MAX_ATTRIBUTES  ``1000`` attribu
                                                 its elements (real Roxie has none of these three
                                                 limits; a hostile map is refused, see
                                                 packagemaps/xmlio.py)
-dfu_workers         HPCCEMU_DFU_WORKERS         ``2``
+dfu_workers         HPCCEMU_DFU_WORKERS         ``max(4, cores)``: DFU jobs run at once (they
+                                                wait on the disk, not on a core)
 deterministic       HPCCEMU_DETERMINISTIC       ``false``: when true a submitted DFU workunit
                                                 has finished before the SOAP reply is sent
 read_timeout        HPCCEMU_READ_TIMEOUT        ``30`` seconds a connection may stay silent
@@ -73,6 +74,12 @@ from .environment import Environment
 from .errors import ConfigError
 from .remotes import RemoteEnvironment, parse_remotes
 
+
+def default_dfu_workers() -> int:
+    """DFU jobs move bytes and wait on the disk: more of them than cores, at least four."""
+    return max(4, os.cpu_count() or 1)
+
+
 __all__ = ["Settings", "load_settings", "ConfigError", "ENV_VARS", "DEFAULT_DATA_DIR"]
 
 DEFAULT_DATA_DIR = Path("hpccemu-data")
@@ -87,7 +94,7 @@ class Settings:
     package_map_max_bytes: int = 8_000_000
     package_map_max_elements: int = 200_000
     package_map_max_attributes: int = 1_000
-    dfu_workers: int = 2
+    dfu_workers: int = field(default_factory=default_dfu_workers)
     deterministic: bool = False
     read_timeout: float = 30.0
     max_connections: int = 64

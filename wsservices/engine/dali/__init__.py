@@ -7,6 +7,8 @@
   protect, attributes
 * ``locks``      - Dali's file locks (READ, HOLD, WRITE) and their messages
 * ``superfiles`` - superfile membership and transactions
+* ``members``    - superfile member rows with positions and the tally of their attributes,
+  changed by what changes
 * ``catalog``    - one catalogue per cluster, with its superfiles and locks (`catalog(cluster)`)
 * ``intents``    - switch intents: what a write changes on disk, recorded with its catalogue
   change and finished after a crash

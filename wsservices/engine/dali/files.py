@@ -44,6 +44,7 @@ from ..errors import (DomainError, FileExists, FileLocked, FileNotFound, FilePro
                       InternalError, MissingArgument)
 from .intents import IntentLog, Switch, make_dirs
 from .locks import LockRegistry
+from .members import AGGREGATED
 from ..names import parse_logical_name
 from ..names import part_mask as default_part_mask
 
@@ -306,7 +307,11 @@ class FileCatalog:
         """Set (or, with None, remove) attributes of a file or superfile."""
         with self.store.transaction() as conn:
             row = self._existing(conn, name)
-            self._write_attrs(conn, row["id"], {canonical_attr(k): v for k, v in changes.items()})
+            attrs = {canonical_attr(k): v for k, v in changes.items()}
+            self._write_attrs(conn, row["id"], attrs)
+            if AGGREGATED & attrs.keys():   # the owners tally their members again at their next change
+                conn.execute("DELETE FROM superfile_tallies WHERE super_id IN "
+                             "(SELECT super_id FROM superfile_members WHERE sub_id = ?)", (row["id"],))
 
     def set_description(self, name: str, text: str) -> None:
         self.set_attrs(name, {"description": text or ""})

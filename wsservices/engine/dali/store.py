@@ -8,7 +8,7 @@ packageprocess.md §4.1):
 * ``logical_files`` (one row per file or superfile, keyed by the normalised name), with
   ``file_clusters``, ``file_parts``, ``file_attrs`` (the Dali ``Attr`` set as key/value),
   ``file_protect`` (one Protect entry per owner) and ``superfile_members`` (ordered, and indexed
-  both ways so SuperOwner lookups are cheap);
+  both ways so SuperOwner lookups are cheap), with ``superfile_tallies`` (members.py);
 * ``file_locks``: emulated Dali locks by normalised name (e.g. the READ+HOLD of a published query);
 * ``dfu_workunits``: the searchable columns of a DFU workunit plus a JSON ``detail`` blob;
 * ``package_maps`` / ``package_map_parts`` / ``package_set_entries``;
@@ -303,6 +303,13 @@ CREATE TABLE xref_nodes (
     Migration(8, "logical files: DFUQuery's filters on the last scope level served by an index",
               """
 CREATE INDEX logical_files_tail ON logical_files(tail);
+"""),
+    Migration(9, "superfiles: a tally of the members' aggregated attributes",
+              """
+CREATE TABLE superfile_tallies (
+    super_id INTEGER PRIMARY KEY REFERENCES logical_files(id) ON DELETE CASCADE,
+    tallies  TEXT NOT NULL                      -- JSON: see engine/dali/members.py
+);
 """),
 ]
 

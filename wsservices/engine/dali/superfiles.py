@@ -6,9 +6,10 @@ in **one** store transaction (all-or-nothing, like a Dali superfile transaction)
 removed with ``delete`` are deleted after the commit, and a failure there is reported after the
 removal has been committed, as in Dali. A superfile's aggregated attributes (``size``,
 ``recordCount``, ``compressedSize`` sums when every member has them, ``recordSize``, ``kind`` and
-``format`` when all members agree) and its ``modified`` time are recomputed on every membership
-change and propagated to the superfiles that contain it; an emptied superfile keeps only its
-``description``.
+``format`` when all members agree) and its ``modified`` time follow every membership change and
+are propagated to the superfiles that contain it; an emptied superfile keeps only its
+``description``. Member rows and aggregates change incrementally (members.py): adding or
+removing a member costs what changes, not what the superfile holds.
 
 Emulated: auto-creation on add, ``before`` (empty = append, ``*`` = first, ``#n``, a member name,
 an unknown name = first), duplicates (8302), missing members (8303), globs in remove, ``delete``
@@ -28,14 +29,11 @@ from typing import Iterable, Sequence
 from .. import codes
 from ..errors import (DomainError, FileExists, FileNotFound, ForeignFileOperation, InvalidArgument,
                       MissingArgument, NotASuperfile)
+from . import members
 from .records import multi_exception, now_utc_precise
-from .files import DeleteFailed, FileCatalog, iter_leaf_names, to_int, truthy
+from .files import DeleteFailed, FileCatalog, iter_leaf_names, truthy
 from ..names import LogicalName, parse_logical_name
 from ..jlib.wildcards import wildmatch
-
-#: attributes recomputed from the members
-SUMMED = ("size", "recordCount", "compressedSize")
-COMMON = ("recordSize", "kind", "format")
 
 
 class SuperfileError(DomainError):
@@ -194,26 +192,25 @@ class SuperfileManager:
                 raise FileExists.dfs(parsed.name)
             else:
                 super_id = row["id"]
-            members = self._members(conn, super_id)
-            member_names = {name for _, name in members}
+            subs_named = []
             for sub in subs:  # WsDfu's own pre-check, before Dali's
-                if parse_logical_name(sub).name in member_names:
+                subs_named.append(parse_logical_name(sub))
+                if members.find(conn, super_id, subs_named[-1].name) is not None:
                     raise SuperfileError.already_contains(sub)
             self.catalog.locks.check_writable(parsed.name, is_superfile=True)
             self._check_protect(conn, super_id, "addSubFile", parsed.name)
-            position = self._position(members, before, subs[0], parsed.name)
-            member_ids = [i for i, _ in members]
-            compressed = self._compressed(conn, member_ids[0]) if member_ids else None
+            position = self._position(conn, super_id, before, subs[0], parsed.name)
+            first = members.first(conn, super_id)
+            compressed = self._compressed(conn, first) if first is not None else None
             new_ids: list[int] = []
-            for sub in subs:
-                sub_name = parse_logical_name(sub)
+            for sub, sub_name in zip(subs, subs_named):
                 sub_row = self.catalog._row(conn, sub_name.name)
                 if sub_row is None or sub_name.is_foreign or sub_name.is_external:
                     raise SuperfileError.sub_not_found(sub)
                 if sub_row["id"] == super_id or (
                         sub_row["is_superfile"] and self._reaches(conn, sub_row["id"], super_id)):
                     raise SuperfileError.add_to_itself(sub_name.name)
-                if sub_row["id"] in member_ids or sub_row["id"] in new_ids:
+                if sub_row["id"] in new_ids or members.contains(conn, super_id, sub_row["id"]):
                     raise SuperfileError.already_subfile(sub_name.name, parsed.name)
                 sub_compressed = self._compressed(conn, sub_row["id"])
                 if compressed is None:
@@ -222,9 +219,8 @@ class SuperfileManager:
                     raise SuperfileError.compression_mismatch(sub_name.name, sub_compressed,
                                                               parsed.name)
                 new_ids.append(sub_row["id"])
-            self._write_members(conn, super_id,
-                                member_ids[:position] + new_ids + member_ids[position:])
-            self.refresh(conn, super_id)
+            members.insert(conn, super_id, new_ids, position)
+            self._changed(conn, super_id, added=new_ids)
 
     # -- removing --------------------------------------------------------------------------------
     def remove(self, superfile: str, subfiles: Sequence[str], *, delete: bool = False,
@@ -238,29 +234,37 @@ class SuperfileManager:
             row = self.catalog._row(conn, parsed.name)
             if row is None or not row["is_superfile"]:
                 raise FileNotFound.superfile(superfile)
-            members = self._members(conn, row["id"])
+            super_id = row["id"]
             wanted = [s for s in subfiles if s and s.strip()]
             if not wanted:
-                selected = [m for m in members] if delete else []
+                selected = members.all_members(conn, super_id) if delete else []
             else:
-                chosen: dict[int, str] = {}
+                chosen: dict[int, tuple[int, str, int]] = {}
+                listed: list[tuple[int, str, int]] | None = None
                 for text in wanted:
-                    for m in self._select(members, text):
-                        chosen.setdefault(m[0], m[1])
-                selected = [(i, n) for i, n in members if i in chosen]
-            drop_super = remove_superfile and len(selected) == len(members)
-            if not selected and not drop_super:
+                    if "*" in text or "?" in text:
+                        if listed is None:
+                            listed = members.all_members(conn, super_id)
+                        found = self._matching(listed, text)
+                    else:
+                        found = [self._named(conn, super_id, text)]
+                    for m in found:
+                        chosen.setdefault(m[0], m)
+                selected = sorted(chosen.values(), key=lambda m: m[2])
+            if not selected and not (remove_superfile and members.first(conn, super_id) is None):
                 return 0
             self.catalog.locks.check_writable(parsed.name, is_superfile=True)
-            self._check_protect(conn, row["id"], "removeSubFile", parsed.name)
-            gone = {i for i, _ in selected}
-            self._write_members(conn, row["id"], [i for i, _ in members if i not in gone])
-            self.refresh(conn, row["id"])
+            self._check_protect(conn, super_id, "removeSubFile", parsed.name)
+            gone = [m[0] for m in selected]
+            members.delete(conn, super_id, gone)
+            emptied = members.first(conn, super_id) is None
+            drop_super = remove_superfile and emptied
+            self._changed(conn, super_id, removed=gone, emptied=emptied)
             if drop_super:
                 self.catalog.check_removable(conn, row, parsed.name)
-                conn.execute("DELETE FROM logical_files WHERE id = ?", (row["id"],))
+                conn.execute("DELETE FROM logical_files WHERE id = ?", (super_id,))
             if delete:
-                to_delete = [n for _, n in selected]
+                to_delete = [m[1] for m in selected]
         failures = []
         for name in to_delete:
             try:
@@ -282,43 +286,57 @@ class SuperfileManager:
             row = self.catalog._row(conn, parsed.name)
             if row is None or not row["is_superfile"]:
                 raise FileNotFound.superfile(superfile)
-            members = self._members(conn, row["id"])
-            if sub_name not in {n for _, n in members}:
+            found = members.find(conn, row["id"], sub_name)
+            if found is None:
                 raise SuperfileError.doesnt_contain(sub)
             self.catalog.locks.check_writable(parsed.name, is_superfile=True)
             self._check_protect(conn, row["id"], "removeSubFile", parsed.name)
-            remaining = [i for i, n in members if n != sub_name]
-            self._write_members(conn, row["id"], remaining)
-            self.refresh(conn, row["id"])
-            return not remaining
+            members.delete(conn, row["id"], [found[0]])
+            emptied = members.first(conn, row["id"]) is None
+            self._changed(conn, row["id"], removed=[found[0]], emptied=emptied)
+            return emptied
 
     # -- aggregates ------------------------------------------------------------------------------
     def refresh(self, conn, super_id: int, _seen: set[int] | None = None) -> None:
-        """Recompute a superfile's aggregated attributes and ``modified``; then its owners'."""
+        """Tally a superfile's members again (one query), set its aggregated attributes and
+        ``modified``; then its owners'."""
         seen = _seen if _seen is not None else set()
         if super_id in seen:
             return
         seen.add(super_id)
-        member_ids = [i for i, _ in self._members(conn, super_id)]
-        changes: dict[str, object] = {}
-        if not member_ids:
-            keys = [r[0] for r in conn.execute("SELECT key FROM file_attrs WHERE file_id = ? "
-                                               "AND key != 'description'", (super_id,))]
-            changes = {k: None for k in keys}
+        values = members.every_member_attrs(conn, super_id)
+        t = members.tally(values)
+        members.save_tally(conn, super_id, t)
+        self._settle(conn, super_id, members.derived(t) if values else
+                     self._emptied(conn, super_id), seen)
+
+    def _changed(self, conn, super_id: int, *, added: Sequence[int] = (),
+                 removed: Sequence[int] = (), emptied: bool = False) -> None:
+        """After ``added`` joined or ``removed`` left: the tally changes by those members alone
+        (members.py), the aggregates follow from it, then the owners are refreshed."""
+        t = members.load_tally(conn, super_id)
+        if t is None:
+            t = members.tally(members.every_member_attrs(conn, super_id))
         else:
-            values = [self._attrs(conn, i) for i in member_ids]
-            for key in SUMMED:
-                nums = [to_int(v.get(key)) for v in values]
-                changes[key] = None if any(n is None for n in nums) else sum(nums)
-            for key in COMMON:
-                found = {v.get(key) for v in values}
-                changes[key] = found.pop() if len(found) == 1 else None
+            members.tally(members.attrs_of(conn, added), 1, t)
+            members.tally(members.attrs_of(conn, removed), -1, t)
+        members.save_tally(conn, super_id, t)
+        changes = self._emptied(conn, super_id) if emptied else members.derived(t)
+        self._settle(conn, super_id, changes, {super_id})
+
+    def _settle(self, conn, super_id: int, changes: dict[str, object], seen: set[int]) -> None:
         self.catalog._write_attrs(conn, super_id, changes)
         conn.execute("UPDATE logical_files SET modified = ? WHERE id = ?",
                      (now_utc_precise(), super_id))
         for (owner_id,) in conn.execute("SELECT super_id FROM superfile_members WHERE sub_id = ?",
                                         (super_id,)).fetchall():
             self.refresh(conn, owner_id, seen)
+
+    @staticmethod
+    def _emptied(conn, super_id: int) -> dict[str, object]:
+        """An emptied superfile keeps only its description."""
+        return {r[0]: None for r in conn.execute(
+            "SELECT key FROM file_attrs WHERE file_id = ? AND key != 'description'", (super_id,))}
 
     # -- internals -------------------------------------------------------------------------------
     def _get_super(self, superfile: str):
@@ -345,18 +363,6 @@ class SuperfileManager:
             "INSERT INTO logical_files(name, scope, tail, is_superfile, directory, partmask, "
             "num_parts, modified) VALUES (?, ?, ?, 1, '', '', 0, ?)",
             (parsed.name, parsed.scope, parsed.tail, now_utc_precise())).lastrowid
-
-    @staticmethod
-    def _members(conn, super_id: int) -> list[tuple[int, str]]:
-        return [(r[0], r[1]) for r in conn.execute(
-            "SELECT f.id, f.name FROM superfile_members m JOIN logical_files f ON f.id = m.sub_id "
-            "WHERE m.super_id = ? ORDER BY m.num", (super_id,))]
-
-    @staticmethod
-    def _write_members(conn, super_id: int, member_ids: list[int]) -> None:
-        conn.execute("DELETE FROM superfile_members WHERE super_id = ?", (super_id,))
-        conn.executemany("INSERT INTO superfile_members(super_id, sub_id, num) VALUES (?, ?, ?)",
-                         [(super_id, sub_id, n) for n, sub_id in enumerate(member_ids, 1)])
 
     @staticmethod
     def _attrs(conn, file_id: int) -> dict[str, str]:
@@ -391,37 +397,38 @@ class SuperfileManager:
         return False
 
     @staticmethod
-    def _position(members: list[tuple[int, str]], before: str, first_sub: str,
-                  superfile: str) -> int:
+    def _position(conn, super_id: int, before: str, first_sub: str,
+                  superfile: str) -> int | None:
+        """The position to insert before (None = append) for ``before`` (wsdfu.md §4.5)."""
         text = (before or "").strip()
         if not text:
-            return len(members)
+            return None
         if text == "*":
-            return 0
+            return members.position_at(conn, super_id, 0)
         if text.startswith("#") and text[1:].isdigit():
             pos = int(text[1:])
-            if pos < 1 or pos > len(members) + 1:
+            if pos < 1 or pos > members.count(conn, super_id) + 1:
                 raise SuperfileError.position_out_of_range(
                     pos, parse_logical_name(first_sub).name, superfile)
-            return pos - 1
+            return members.position_at(conn, super_id, pos - 1)
         try:
             name = parse_logical_name(text).name
         except DomainError:
-            return 0
-        for index, (_, member) in enumerate(members):
-            if member == name:
-                return index
-        return 0
+            return members.position_at(conn, super_id, 0)
+        found = members.find(conn, super_id, name)
+        return found[1] if found else members.position_at(conn, super_id, 0)
 
     @staticmethod
-    def _select(members: list[tuple[int, str]], text: str) -> list[tuple[int, str]]:
+    def _matching(listed: list[tuple[int, str, int]], text: str) -> list[tuple[int, str, int]]:
         pattern = text.strip()
-        if "*" in pattern or "?" in pattern:
-            if pattern.startswith("~"):
-                pattern = pattern[1:]
-            return [m for m in members if wildmatch(m[1], pattern)]
+        if pattern.startswith("~"):
+            pattern = pattern[1:]
+        return [m for m in listed if wildmatch(m[1], pattern)]
+
+    @staticmethod
+    def _named(conn, super_id: int, text: str) -> tuple[int, str, int]:
         name = parse_logical_name(text).name
-        found = [m for m in members if m[1] == name]
-        if not found:
+        found = members.find(conn, super_id, name)
+        if found is None:
             raise SuperfileError.doesnt_contain(text)
-        return found
+        return found[0], name, found[1]

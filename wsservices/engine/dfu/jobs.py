@@ -118,20 +118,26 @@ def _write_logical_file(ctx, plan, open_source, name: str, group: str, attrs: di
     parts = []
     files = catalog(cluster)
     try:
-        for k, (part, (node, replica)) in enumerate(zip(plan.parts, nodes)):
+        def write_part(k: int, part, node) -> Written:
             path = cluster.datadir.part_path(node, name, part.number, n)
             if raw_parts is not None:
-                written = Written(part.size, writer.copy_file(raw_parts[k], path).disk_size)
-            else:
-                written = writer.write(path, part.segments, open_source, compress)
+                return Written(part.size, writer.copy_file(raw_parts[k], path).disk_size)
+            return writer.write(path, part.segments, open_source, compress)
+
+        def replicate_part(part, node, replica) -> Written:
+            written = writer.temporary(cluster.datadir.part_path(node, name, part.number, n))
+            return writer.copy_file(written, cluster.datadir.part_path(replica, name, part.number, n, mirror=True))
+
+        outcome = writer.parallel([lambda k=k, part=part, node=node: write_part(k, part, node)
+                                   for k, (part, (node, _)) in enumerate(zip(plan.parts, nodes))])
+        for part, (node, replica), written in zip(plan.parts, nodes, outcome):
             parts.append(PartRecord(part.number, node.name, written.size, part.record_count,
                                     replica_node=replica.name if replicate else None,
                                     compressed_size=written.disk_size if compress else None))
         if replicate:
             ctx.wu.progress.replicating = True
-            for part, (node, replica) in zip(plan.parts, nodes):
-                written = writer.temporary(cluster.datadir.part_path(node, name, part.number, n))
-                writer.copy_file(written, cluster.datadir.part_path(replica, name, part.number, n, mirror=True))
+            writer.parallel([lambda part=part, node=node, replica=replica: replicate_part(part, node, replica)
+                             for part, (node, replica) in zip(plan.parts, nodes)])
         if compress:
             attrs = {**attrs, "blockCompressed": True, "compressedSize": sum(p.compressed_size for p in parts)}
         tail = name.split("::")[-1]
@@ -278,13 +284,15 @@ def _despray(ctx) -> None:
                                             wrap=bool(dst.get("wrap")), split_prefix=opt.get("split_prefix") or "",
                                             opener=opened.opener)
             writer = Writer(ctx, sum(t.size for t in targets), len(targets))
-            for target in targets:
+            for target in targets:   # every target checked before any byte is written
                 real = Path(target.path)
                 shown = cluster.datadir.client_path(zone, real)
                 cluster.datadir.resolve_dropzone_path(zone, shown)  # a split prefix name stays inside
                 if real.exists() and not opt.get("overwrite"):
                     raise DomainError(f"OVERWRITE not supplied and physical file {shown} exists", 8089)
-                writer.write(real, target.segments, opened, compress=bool(dst.get("compress")))
+            writer.parallel([lambda target=target: writer.write(Path(target.path), target.segments, opened,
+                                                                compress=bool(dst.get("compress")))
+                             for target in targets])
         writer.commit(catalog(cluster).intents, lock_holder(wu.wuid))
     except BaseException:
         if writer is not None:

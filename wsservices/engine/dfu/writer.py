@@ -12,6 +12,12 @@ for the window before it (``sync_file_range``; ``fdatasync`` where that call is 
 disk works while the next window is copied, and at most two windows per file are dirty at any
 time. These calls are only a schedule; durability comes from the final ``fsync`` alone.
 
+The parts of one file are written at once (`parallel`), as each Thor node writes its own part
+in the real DFU, by at most `PARALLEL_PARTS` threads, each with its own readers: while one part
+is fsynced the others keep the disk busy. `parallel` returns only when every part writer has
+ended; the first failure (or an abort) stops the others, and the caller then discards every
+staged file.
+
 With ``compress`` a file is written block-compressed (transfer.partfile); sizes are reported
 both expanded and on disk. `throttle` (KB/sec) limits a job's average rate.
 """
@@ -22,9 +28,11 @@ import ctypes.util
 import dataclasses
 import os
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence, TypeVar
 
 from wsservices.engine.dali.intents import Switch, fsync_dir, make_dirs
 from wsservices.engine.dfu.transfer import CopyRange, OpenFiles, PartWriter
@@ -33,7 +41,9 @@ from wsservices.engine.dfu.transfer.stream import write_segments
 CHUNK = 64 * 1024 * 1024   # bytes between progress reports / abort checks
 WINDOW = CHUNK             # bytes of one output file per writeback window
 
+PARALLEL_PARTS = 4         # part files of one job written at once
 _WRITE, _WAIT = 2, 1 | 2 | 4   # SYNC_FILE_RANGE_WRITE; WAIT_BEFORE | WRITE | WAIT_AFTER
+T = TypeVar("T")
 
 
 def _sync_file_range():
@@ -95,6 +105,10 @@ def temporary_files(root: Path, wuid: str | None = None):
                     yield path
 
 
+class _Stopped(Exception):
+    """Another part writer of the same job failed: this one stops too."""
+
+
 class Writer:
     """Writes planned files under temporary names; `commit` renames them into place."""
 
@@ -107,35 +121,73 @@ class Writer:
         self.throttle = int(ctx.wu.options.get("throttle") or 0) * 1024   # bytes/sec, 0 = none
         self.chunk = max(64 * 1024, self.throttle // 4) if self.throttle else CHUNK
         self.started = time.monotonic()
+        self._lock = threading.Lock()       # pending, done, slaves_done, progress reports
+        self._stop = threading.Event()      # a part writer failed: the others stop
 
     def temporary(self, path: Path) -> Path:
         """Where the bytes of `path` are until `commit`."""
         return temporary_name(path, self.ctx.wu.wuid)
 
+    def parallel(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
+        """Run part writes at once (at most `PARALLEL_PARTS`); their results in order. Every
+        task has ended when this returns or raises; the first failure stops the others and is
+        raised (an abort is one)."""
+        if len(tasks) <= 1 or PARALLEL_PARTS <= 1:
+            return [task() for task in tasks]
+
+        def guarded(task: Callable[[], T]) -> T:
+            try:
+                return task()
+            except BaseException:
+                self._stop.set()
+                raise
+        with ThreadPoolExecutor(min(len(tasks), PARALLEL_PARTS), "dfu-part") as pool:
+            futures = [pool.submit(guarded, task) for task in tasks]
+            wait(futures)
+        errors = [f.exception() for f in futures if f.exception() is not None]
+        if errors:
+            raise next((e for e in errors if not isinstance(e, _Stopped)), errors[0])
+        return [f.result() for f in futures]
+
     def write(self, path: Path, segments, open_source: Callable[[int], Any], compress: bool = False) -> Written:
+        self._check_stop()
         make_dirs(path.parent)
         tmp = self.temporary(path)
-        self.pending.append((tmp, path))
+        with self._lock:
+            self.pending.append((tmp, path))
         written = 0
-        with open(tmp, "wb") as out:
-            sink = PartWriter(out) if compress else out
-            writeback = _Writeback(out.fileno())
-            for piece in _pieces(segments, self.chunk):
-                self.ctx.check_abort()
-                n, _ = write_segments([piece], open_source, sink)
-                written += n
-                writeback.step()
-                self._progress(n)
-            disk_size = sink.close() if compress else written
-            out.flush()
-            os.fsync(out.fileno())
-        self.slaves_done += 1
-        self.ctx.report(self.done, self.total, self.slaves_done, self.nodes)
+        fork = getattr(open_source, "fork", None)
+        source = fork() if fork is not None else open_source   # readers of this part's own
+        try:
+            with open(tmp, "wb") as out:
+                sink = PartWriter(out) if compress else out
+                writeback = _Writeback(out.fileno())
+                for piece in _pieces(segments, self.chunk):
+                    self._check_stop()
+                    n, _ = write_segments([piece], source, sink)
+                    written += n
+                    writeback.step()
+                    self._progress(n)
+                disk_size = sink.close() if compress else written
+                out.flush()
+                os.fsync(out.fileno())
+        finally:
+            if fork is not None:
+                source.close()
+        with self._lock:
+            self.slaves_done += 1
+            self.ctx.report(self.done, self.total, self.slaves_done, self.nodes)
         return Written(written, disk_size)
 
+    def _check_stop(self) -> None:
+        self.ctx.check_abort()
+        if self._stop.is_set():
+            raise _Stopped()
+
     def _progress(self, n: int) -> None:
-        self.done += n
-        self.ctx.report(self.done, self.total, self.slaves_done, self.nodes)
+        with self._lock:
+            self.done += n
+            self.ctx.report(self.done, self.total, self.slaves_done, self.nodes)
         if self.throttle:
             self.ctx.pause(self.started + self.done / self.throttle - time.monotonic())
 

@@ -36,6 +36,12 @@ class OpenFiles:
             f = self.files[index] = self.opener(self.paths[index])
         return f
 
+    def fork(self) -> "OpenFiles":
+        """The same sources with readers of their own (for another thread; close it)."""
+        forked = OpenFiles(self.paths)
+        forked.compressed = self.compressed
+        return forked
+
     def opener(self, path: str) -> BinaryIO:
         """A fresh reader of ``path`` (an ``Opener`` for the planners, which close it)."""
         return open_part(path, self.compressed.get(path, False))
