@@ -17,11 +17,13 @@ def test_the_sample_names_every_setting_with_its_default():
     default = load_settings(None, env={})
     written = tomllib.loads(SAMPLE.read_text())
     plain = {f.name for f in fields(Settings)} - {"data_dir", "environment", "security", "remotes", "htpasswd",
-                                                  "dali_backup", "config_file"}
+                                                  "dali_backup", "config_file", "dfu_workers"}
     assert plain <= set(written), sorted(plain - set(written))
     for name in plain:
         assert getattr(loaded, name) == getattr(default, name), name
     assert loaded.data_dir == (SAMPLE.parent / "hpccemu-data").resolve()
+    for machine_dependent in ("dfu_workers", "dali_backup"):   # documented, commented out
+        assert f"# {machine_dependent} = " in SAMPLE.read_text()
 
 
 def test_the_sample_topology_is_the_default_environment():
