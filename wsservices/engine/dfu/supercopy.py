@@ -25,8 +25,8 @@ The wait is lockwait.py's (it retries more often than the DFU server). Each supe
 members are set once its subfiles are copied (the real server creates and locks it first, then
 fills it): a failed subfile copy leaves a new destination superfile uncreated, while subfiles
 already copied stay; an existing destination superfile of a foreign copy is emptied before its
-subfiles are copied (so that they can be replaced), as the real server does. Not emulated: Roxie prefixes (``destGroupRoxie``), ``ifModified``, the
-workunit's SubInProgress/SubDone lists, a plain foreign subfile replacing a local superfile of
+subfiles are copied (so that they can be replaced), as the real server does. Not emulated:
+Roxie prefixes (``destGroupRoxie``), ``ifModified``, the workunit's SubInProgress/SubDone lists, a plain foreign subfile replacing a local superfile of
 the same name (the subfile's Copy workunit decides).
 """
 from __future__ import annotations
