@@ -9,7 +9,8 @@ In order (`recover`, called by `Cluster.open` before the DFU server's workers st
    (dfu/server.py `DfuServer.recover`);
 3. every temporary file left by a job (``<part>.<wuid>.tmp``, in node folders and drop zones) and
    every partial upload (``<name>.<hex>.part``) is removed: no job and no upload runs yet, so
-   none of them belongs to live work.
+   none of them belongs to live work; so is the folder where remote copies wait for fetched
+   parts (``nodes/.foreign``, dfu/remotecopy.py).
 
 Not emulated: several ESP or DFU server processes sharing one data directory (recovery assumes
 it is the only process using it while it runs).
@@ -19,6 +20,7 @@ from __future__ import annotations
 import logging
 
 from .dali.catalog import catalog
+from .dfu.remotecopy import remove_fetched
 from .dfu.writer import temporary_files
 from .landingzone.dropzones import partial_uploads
 
@@ -33,7 +35,7 @@ def recover(cluster) -> dict[str, int]:
     leftovers = list(temporary_files(root)) + list(partial_uploads(cluster.datadir.dropzones_root))
     for path in leftovers:
         path.unlink(missing_ok=True)
-    done["temporary_files"] = len(leftovers)
+    done["temporary_files"] = len(leftovers) + remove_fetched(root)
     if any(done.values()):
         log.warning("recovered after a crash: %s", done)
     return done

@@ -67,7 +67,8 @@ class TransferMethods:
         if (req.sourceDali or "").strip():
             wu = R.remote_copy(self.cluster, req.sourceLogicalName, req.destLogicalName, req.destGroup,
                                req.sourceDali, req.srcusername, req.srcpassword, req.DFUServerQueue, options,
-                               compress=bool(req.compress), user=self.authenticated_user or "")
+                               compress=bool(req.compress), user=self.authenticated_user or "",
+                               super_copy=bool(req.superCopy))
             return models.CopyResponse(result=wu.wuid)
         wu = R.copy(self.cluster, req.sourceLogicalName, req.destLogicalName, req.destGroup, req.sourceDali,
                     req.DFUServerQueue, options, 0, lookup=catalog(self.cluster).get,

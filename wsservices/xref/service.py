@@ -1,8 +1,8 @@
 """WsDFUXRef: ECL Watch's XREF page (esp/services/ws_dfu/ws_dfuXRefService.cpp) over the engine's
 XREF (engine/xref). Results are XML texts in string fields (results.py).
 
-Not emulated: DFUXRefUnusedFiles (Roxie's unused files; answers "not implemented"), the
-``SuperFiles`` XRef node, JSON-specific result shapes (the XML text is returned in JSON too),
+DFUXRefUnusedFiles lists a Roxie process cluster's unused files (engine/xref/unused.py).
+Not emulated: the ``SuperFiles`` XRef node, JSON-specific result shapes (the XML text is returned in JSON too),
 answers for client versions below 1.02 (unencoded XML).
 """
 from __future__ import annotations
@@ -12,9 +12,12 @@ from functools import cached_property
 from wsservices.engine.dali.catalog import catalog
 from wsservices.engine import codes
 from wsservices.engine.errors import InvalidArgument
-from wsservices.engine.xref import actions
+from wsservices.engine.dali.query import FileQuery
+from wsservices.engine.xref import actions, unused
 from wsservices.engine.xref.builds import XRefBuilder
 from wsservices.esp.service import EspService
+from wsservices.esp import compiled
+from wsservices.wsdfu.rows import logical_file
 from wsservices.xref import models, results
 
 LIST_HREF = "/WsDFUXRef/DFUXRefList"
@@ -123,6 +126,30 @@ class WsDFUXRef(EspService):
                 lines.append(f"Removed Logical File {name}" if ok else f"Error(s) removing File {name}\n{err}")
         self.xref.save_result(group, result)
         return models.DFUXRefArrayActionResponse(DFUXRefArrayActionResult=results.messages(lines))
+
+    def DFUXRefUnusedFiles(self, req):
+        process = (req.ProcessCluster or "").strip()
+        extra = [p.strip() for p in (req.ProcessClusterList.Item or [] if req.ProcessClusterList else []) if p.strip()]
+        if not process and not extra:
+            raise InvalidArgument("process cluster not specified.")
+        used: set[str] = set()
+        for name in ([process] if process else []) + extra:
+            used |= unused.used_files(self.cluster, name, bool(req.CheckPackageMaps))
+        planes = list(req.CheckPlanes.Item or []) if req.CheckPlanes is not None else []
+        query = FileQuery(self.cluster_files())
+        rows = [row for group in unused.checked_groups(self.cluster, process, planes)
+                for row in query.dfu_query(node_group=group, page_size=1 << 30).rows
+                if not row.is_superfile and row.name not in used]
+        if not req.GetFileDetails:
+            files = models.DFUXRefUnusedFilesResponse_UnusedFiles(File=[row.name for row in rows]) if rows else None
+            return models.DFUXRefUnusedFilesResponse(UnusedFileCount=len(rows), UnusedFiles=files)
+        fields = models.DFULogicalFile._type_info   # this contract's DFULogicalFile: ClusterName, no NodeGroup
+        details = [compiled.record(models.DFULogicalFile, ClusterName=row.node_group,
+                                   **{k: v for k, v in vars(logical_file(row)).items() if k in fields})
+                   for row in rows]
+        return models.DFUXRefUnusedFilesResponse(
+            UnusedFileCount=len(rows),
+            UnusedFilesWithDetails=models.ArrayOfDFULogicalFile(DFULogicalFile=details) if details else None)
 
     def cluster_files(self):
         return catalog(self.cluster)

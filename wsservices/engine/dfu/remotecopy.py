@@ -3,8 +3,9 @@ foreign Dali): read the file's description from the foreign Dali, fetch each par
 (dafilesrv's part reads), then copy those parts as a local copy does, with the local
 partitioning, so the file lands on the destination group like any copy.
 
-The fetched parts wait under temporary names of the workunit (``*.<wuid>.tmp``, removed when
-the job ends and by start-up recovery); the new file's parts are written, fsynced and switched
+The fetched parts wait in ``<data>/nodes/.foreign/`` under temporary names of the workunit
+(``*.<wuid>.tmp``), removed with that folder (once empty) when the job ends and by start-up
+recovery (`remove_fetched`); the new file's parts are written, fsynced and switched
 in by the catalogue exactly as for a local copy (writer.py, dali/intents.py).
 
 History: the source's History is kept and an ``Origin`` is added as the real DFU's
@@ -12,7 +13,8 @@ FileSprayer::updateTargetProperties does: ``operation="DFUcopy"``, the source's 
 workunit, ``ip`` (the host of the source's first part), ``path`` (its directory) and ``name``
 (its tail).
 
-Not emulated: a foreign superfile (refused at request time), the foreign file's read lock on
+A foreign superfile is copied by the supercopy job (supercopy.py), one of these per subfile.
+Not emulated: the foreign file's read lock on
 the other Dali, pushing or pulling by dafilesrv processes.
 """
 from __future__ import annotations
@@ -24,6 +26,8 @@ from wsservices.engine.dfu import transfer
 from wsservices.engine.dfu.jobs import SourcePart, _fail, copy, copy_parts
 from wsservices.engine.dfu.writer import temporary_name
 from wsservices.engine.dali.intents import make_dirs
+
+FETCH_FOLDER = ".foreign"
 
 
 def copy_or_remote_copy(ctx) -> None:
@@ -42,8 +46,7 @@ def remote_copy(ctx) -> None:
         raise _fail(f"Source file {src['logical_name']} could not be found")
     attrs = dict(info.get("Attrs") or {})
     compressed = str(attrs.get("blockCompressed", "")).lower() in ("1", "true")
-    folder = cluster.datadir.root / "nodes" / ".foreign"
-    make_dirs(folder)
+    folder = fetch_folder(cluster.datadir.root)
     fetched: list[Path] = []
     try:
         parts = []
@@ -51,7 +54,7 @@ def remote_copy(ctx) -> None:
             target = temporary_name(folder / f"{Path(info['Directory']).name}.{part['Number']}", ctx.wu.wuid)
             fetched.append(target)
             ctx.check_abort()
-            dali.read_part(info["Name"], int(part["Number"]), target)
+            _fetch(dali, info["Name"], int(part["Number"]), target)
             size = part.get("Size")
             size = int(size) if size is not None else transfer.part_size(target, compressed)
             parts.append(SourcePart(PartRecord(int(part["Number"]), "", size), target, compressed))
@@ -60,6 +63,41 @@ def remote_copy(ctx) -> None:
     finally:
         for path in fetched:
             path.unlink(missing_ok=True)
+        _remove_if_empty(folder)
+
+
+def fetch_folder(root: Path) -> Path:
+    """Where a remote copy's fetched parts wait (not a node: nothing else reads it)."""
+    return root / "nodes" / FETCH_FOLDER
+
+
+def remove_fetched(root: Path) -> int:
+    """Start-up recovery: every fetched part a crash left, and the folder; returns their count."""
+    folder = fetch_folder(root)
+    leftovers = list(folder.glob("*.tmp")) if folder.is_dir() else []
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    _remove_if_empty(folder)
+    return len(leftovers)
+
+
+def _fetch(dali, name: str, number: int, target: Path) -> None:
+    """Read one part into ``target``; the folder is made again if another job's end removed it."""
+    for attempt in range(3):
+        make_dirs(target.parent)
+        try:
+            dali.read_part(name, number, target)
+            return
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:   # still in use by another remote copy, or already gone
+        pass
 
 
 def _history(info: dict) -> list[HistoryRecord]:

@@ -264,10 +264,13 @@ def replicate(cluster, source_name: str | None, replicate_offset: int, group: st
 
 def remote_copy(cluster, source_name: str | None, dest_name: str | None, dest_group: str | None,
                 source_dali: str, source_user: str, source_password: str, queue: str | None,
-                options: dict[str, Any], compress: bool = False, user: str = "") -> W.DfuWorkunit:
+                options: dict[str, Any], compress: bool = False, user: str = "",
+                super_copy: bool = False) -> W.DfuWorkunit:
     """Copy with ``sourceDali`` (§3.5): ESP looks the file up on the foreign Dali (the remote's
-    errors, dfu/foreign.py), then queues a copy whose source names that Dali. Not emulated:
-    copying a superfile from another environment (refused), a default storage plane."""
+    errors, dfu/foreign.py), then queues a copy (or, for a superfile with ``superCopy`` or a
+    superfile of more than one key, a supercopy: dfu/supercopy.py) whose source names that Dali.
+    Not emulated: copying a foreign superfile's content into one plain file (refused), a
+    default storage plane."""
     if not (source_name or "").strip():
         raise _invalid("Source logical file not specified.")
     if not (dest_name or "").strip():
@@ -281,11 +284,17 @@ def remote_copy(cluster, source_name: str | None, dest_name: str | None, dest_gr
     if info is None:
         raise DomainError(f"Failed to find file: {foreign_name(dali.endpoint, source)}", codes.ECLWATCH_FILE_NOT_EXIST)
     if info.get("IsSuperfile"):
-        raise DomainError(f"Copy {source}: copying a superfile from another environment is not implemented "
-                          "by this emulator.", codes.ECLWATCH_INVALID_INPUT)
+        is_key = str((info.get("Attrs") or {}).get("kind") or "").lower() == "key"
+        super_copy = super_copy or (len(info.get("Subfiles") or []) > 1 and is_key)
+        if not super_copy:
+            raise DomainError(f"Copy {source}: copying a superfile from another environment into one file is not "
+                              "implemented by this emulator (set superCopy to keep its structure).",
+                              codes.ECLWATCH_INVALID_INPUT)
+    else:
+        super_copy = False
     group = dest_group.strip().lower()
     cluster.datadir.ensure_free_space(sum(int(p.get("Size") or 0) for p in info.get("Parts", [])))
-    wu = cluster.workunits.create(command=W.COPY, user=user, cluster=group, job_name=name, queue=_queue(cluster, queue),
+    wu = cluster.workunits.create(command=W.SUPERCOPY if super_copy else W.COPY, user=user, cluster=group, job_name=name, queue=_queue(cluster, queue),
                                   source={"logical_name": source, "foreign_dali": source_dali.strip(),
                                           "foreign_user": source_user or "", "foreign_password": source_password or ""},
                                   destination={"logical_name": name, "group": group, "compress": compress,

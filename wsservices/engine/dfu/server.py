@@ -164,6 +164,15 @@ class DfuServer:
         else:
             self._queue.put(wu.wuid)
 
+    def run_child(self, wu: W.DfuWorkunit, parent: JobContext) -> W.DfuWorkunit:
+        """Queue `wu` and run it at once in the calling job's thread, as the real DFU server runs a
+        supercopy's subfile copies (dfurun doSubFileCopy -> runWU); aborting either workunit stops
+        both. Returns the workunit as it ended."""
+        wu.state, wu.progress, wu.exceptions, wu.time_stopped, wu.state_reason = W.QUEUED, W.Progress(), [], "", ""
+        self.workunits.save(wu)
+        self._run(wu.wuid, parent._abort)
+        return self.workunits.get(wu.wuid)
+
     def abort(self, wu: W.DfuWorkunit) -> None:
         with self._lock:
             running = self._running.get(wu.wuid)
@@ -191,8 +200,8 @@ class DfuServer:
             except Exception:  # a worker never dies
                 log.exception("DFU worker failed on %s", wuid)
 
-    def _run(self, wuid: str) -> None:
-        abort = threading.Event()
+    def _run(self, wuid: str, abort: threading.Event | None = None) -> None:
+        abort = abort or threading.Event()
         with self._lock:
             wu = self.workunits.get(wuid)
             if wu is None:
