@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wsservices.esp import clientversion, compiled, ecmgen
 from wsservices.wsdfu import models as dfu
+from wsservices.wsdfu import service as _registers_wsdfu_versions
 
 
 ECM = '''
