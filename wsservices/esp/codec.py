@@ -10,8 +10,8 @@ Writing: children in contract order, never self-closing; booleans as 1/0. Types 
 string, 0, false, or the declared default). Unset structs and the `Exceptions` field are
 omitted, as are empty struct arrays.
 
-Not emulated: ESP's per-field `min_ver`/`max_ver` filtering by client version (every field of
-the contract version is written).
+A client version (`version`, None for all fields) leaves out the fields outside its
+`min_ver`/`max_ver`/`depr_ver` range (clientversion.py).
 """
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from lxml import etree
 from spyne.model import ComplexModelBase
 from spyne.model.binary import ByteArray
 from spyne.model.primitive import Boolean, DateTime, Decimal, Double, Float, Integer, Integer32, UnsignedInteger
+
+from wsservices.esp import clientversion
 
 _INT = re.compile(r"\s*([+-]?\d+)")
 _FLOAT = re.compile(r"\s*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)")
@@ -141,7 +143,7 @@ def _decode_value(el: etree._Element, t: type) -> Any:
 # ---------------------------------------------------------------- writing
 
 def fields_to_write(inst: Any, model: type, nil_remove: frozenset[str],
-                    fill_unset: bool = True) -> Iterator[tuple[str, type, Any]]:
+                    fill_unset: bool = True, version: float | None = None) -> Iterator[tuple[str, type, Any]]:
     """(name, type, value) of every field ESP writes for `inst`.
 
     A response carrying `Exceptions` writes that alone: ESP drops every other field.
@@ -152,12 +154,15 @@ def fields_to_write(inst: Any, model: type, nil_remove: frozenset[str],
     empty, XML leaves it out). Unset structs and empty struct arrays (wrapped or not) are
     always left out, as ESP's struct arrays are always nil_remove.
 
+    A field outside the client `version`'s range is never written (clientversion.py).
     Shared by the XML and JSON writers so that both apply the same omission rules.
     """
     if getattr(inst, "Exceptions", None) is not None and "Exceptions" in model._type_info:
         yield "Exceptions", model._type_info["Exceptions"], inst.Exceptions
         return
     for name, t in model._type_info.items():
+        if version is not None and not clientversion.shows(model, name, version):
+            continue
         value = getattr(inst, name, None)
         if value is None:
             if name == "Exceptions" or not keeps_unset(model, name, nil_remove):
@@ -223,14 +228,14 @@ def escape(text: str) -> str:
 
 
 def encode(inst: Any, model: type, tag: str, out: list[str], nil_remove: frozenset[str],
-           attrs: str = "") -> None:
-    """Append `<tag attrs>…</tag>` for a model instance to `out`."""
+           attrs: str = "", version: float | None = None) -> None:
+    """Append `<tag attrs>…</tag>` for a model instance to `out`, as a client of `version` sees it."""
     out.append(f"<{tag}{attrs}>")
-    for name, t, value in fields_to_write(inst, model, nil_remove):
+    for name, t, value in fields_to_write(inst, model, nil_remove, version=version):
         values = value if is_many(t) else (value,)
         for v in values:
             if is_complex(t):
-                encode(v, t, name, out, nil_remove)
+                encode(v, t, name, out, nil_remove, version=version)
             else:
                 out.append(f"<{name}>{escape(xml_text(v))}</{name}>")
     out.append(f"</{tag}>")

@@ -8,10 +8,10 @@ writes the same bytes as the codecs (tests/protocol/test_compiled.py compares th
 response type) from any object with the fields as attributes: a spyne instance, or a light
 `Record`, so that a method returning many rows need not build a spyne model per row.
 
-Field filtering by client version (ESP's `min_ver`/`max_ver`) plugs in at `Writer.plan`:
-`writer(model, nil_remove, version)` compiles one writer per (type, nil_remove, version) and
-`plan` is where a field outside the version's range would be left out. Today every field is
-kept (the version is part of the key only).
+Field filtering by client version (ESP's `min_ver`/`max_ver`/`depr_ver`) happens at
+`Writer.plan`: `writer(model, nil_remove, version)` compiles one writer per (type, nil_remove,
+version), and `plan` leaves out the fields outside the version's range (clientversion.py);
+version None writes every field.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from typing import Any
 from spyne.model.binary import ByteArray
 from spyne.model.primitive import Boolean, DateTime, Decimal, Float, Integer
 
-from wsservices.esp import jsoncodec
+from wsservices.esp import clientversion, jsoncodec
 from wsservices.esp.codec import array_item, escape, is_complex, is_many, keeps_unset, unset_value, xml_text
 
 #: a light response row: any attribute not set reads as unset (`getattr(..., None)`)
@@ -142,8 +142,8 @@ class Writer:
         self.item: tuple[str, Any] | None = None
 
     def plan(self) -> None:
-        """Decide, once, how each field is written (the place for per-version filtering)."""
-        for name, t in self.model._type_info.items():
+        """Decide, once, how each field the client version sees is written."""
+        for name, t in clientversion.visible_fields(self.model, self.version):
             f = _Field(name, t, keeps_unset(self.model, name, self.nil_remove))
             many, complex_ = is_many(t), is_complex(t)
             if many:

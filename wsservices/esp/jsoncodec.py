@@ -52,41 +52,42 @@ def quote(text: str) -> str:
     return '"' + _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + '"'
 
 
-def document(inst: Any, model: type, tag: str, nil_remove: frozenset[str]) -> str:
-    """`{"<tag>": {...}}`, the whole body ESP sends for a response."""
-    return "{" + quote(tag) + ": {" + content(inst, model, nil_remove) + "}}"
+def document(inst: Any, model: type, tag: str, nil_remove: frozenset[str], version: float | None = None) -> str:
+    """`{"<tag>": {...}}`, the whole body ESP sends for a response (to a client of `version`)."""
+    return "{" + quote(tag) + ": {" + content(inst, model, nil_remove, version) + "}}"
 
 
-def content(inst: Any, model: type, nil_remove: frozenset[str]) -> str:
+def content(inst: Any, model: type, nil_remove: frozenset[str], version: float | None = None) -> str:
     """The members of one struct, without the braces."""
     parts = []
-    for name, t, value in fields_to_write(inst, model, nil_remove, fill_unset=False):
+    for name, t, value in fields_to_write(inst, model, nil_remove, fill_unset=False, version=version):
         part = (exceptions_member(value) if name == "Exceptions"
-                else _member(name, t, value, nil_remove, keeps_unset(model, name, nil_remove)))
+                else _member(name, t, value, nil_remove, keeps_unset(model, name, nil_remove), version))
         if part:
             parts.append(part)
     return ", ".join(parts)
 
 
-def _member(name: str, t: type, value: Any, nil_remove: frozenset[str], keep_empty: bool) -> str:
+def _member(name: str, t: type, value: Any, nil_remove: frozenset[str], keep_empty: bool,
+            version: float | None = None) -> str:
     if is_many(t):  # a repeated element outside a wrapper: a plain list
-        return f"{quote(name)}: [{', '.join(_item(t, v, nil_remove) for v in value)}]"
+        return f"{quote(name)}: [{', '.join(_item(t, v, nil_remove, version) for v in value)}]"
     if not is_complex(t):
         return f"{quote(name)}: {scalar(t, value)}"
     item = array_item(t)
     if item is None:
-        inner = content(value, t, nil_remove)
+        inner = content(value, t, nil_remove, version)
         return f"{quote(name)}: {{{inner}}}" if inner else ""
     item_name, item_type = item
     items = (getattr(value, item_name, None) or []) if value is not None else []
     if not items and (is_complex(item_type) or not keep_empty):
         return ""
-    listed = ", ".join(_item(item_type, v, nil_remove) for v in items)
+    listed = ", ".join(_item(item_type, v, nil_remove, version) for v in items)
     return f"{quote(name)}: {{{quote(item_name)}: [{listed}]}}"
 
 
-def _item(t: type, value: Any, nil_remove: frozenset[str]) -> str:
-    return "{" + content(value, t, nil_remove) + "}" if is_complex(t) else scalar(t, value)
+def _item(t: type, value: Any, nil_remove: frozenset[str], version: float | None = None) -> str:
+    return "{" + content(value, t, nil_remove, version) + "}" if is_complex(t) else scalar(t, value)
 
 
 def scalar(t: type, value: Any) -> str:

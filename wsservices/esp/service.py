@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from wsservices.engine.errors import NotImplementedByEmulator
+from wsservices.esp import clientversion
 from wsservices.esp.types import Operation
 
 with warnings.catch_warnings():
@@ -29,6 +30,8 @@ class EspService:
     """One ESP service: its contract, its implementation and how ESP names things."""
 
     contract: ModuleType
+    #: the service's client version table, generated from its ECM (`esp.ecmgen`)
+    versions: ModuleType | None = None
     #: type names ESP marks [nil_remove]: their unset fields are omitted, not written empty
     nil_remove: frozenset[str] = frozenset()
     #: the inline Exceptions of a SOAP answer carry no top-level Source
@@ -46,6 +49,11 @@ class EspService:
     #: the running ESP's security (set by `make_app`); None: no checks at all
     guard: Any = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("versions") is not None:
+            clientversion.register(cls.contract.NAMESPACE, cls.versions)
+
     def __init__(self, cluster: Any, guard: Any = None):
         self.cluster = cluster
         self.guard = guard
@@ -58,6 +66,23 @@ class EspService:
     @property
     def version(self) -> str:
         return self.contract.VERSION
+
+    @property
+    def default_client_version(self) -> float:
+        """What a GET without `ver_` (or with 0) is served as: the ECM's default_client_version."""
+        return float(self.versions.DEFAULT_CLIENT_VERSION) if self.versions else float(self.version)
+
+    def request_version(self, op: Operation, version: float) -> float:
+        """A SOAP or JSON call's version: as sent (0 without `ver_`), except that a method
+        with a `min_ver` serves a 0 as that version (hidl's processRequest)."""
+        if version == 0:
+            return clientversion.method_min_version(self.namespace, op.name) or 0.0
+        return version
+
+    @property
+    def client_version(self) -> float | None:
+        """The client version of the call being served (None outside a call)."""
+        return clientversion.current()
 
     @property
     def namespace(self) -> str:
@@ -92,14 +117,18 @@ class EspService:
         return callable(getattr(type(self), op_name, None))
 
     # -- calling -----------------------------------------------------------
-    def invoke(self, op: Operation, request: Any) -> Any:
-        """Run one operation once the user's feature permission allows it; engine errors
-        propagate to the ESP layer."""
+    def invoke(self, op: Operation, request: Any, version: float | None = None) -> Any:
+        """Run one operation, for a client of `version`, once the user's feature permission
+        allows it; engine errors propagate to the ESP layer."""
         self.check_feature(op.name)
         if not self.implemented(op.name):
             raise NotImplementedByEmulator(
                 f"{self.name}::{op.name} is not implemented by this emulator yet.")
-        return getattr(self, op.name)(request)
+        token = clientversion.serving(version)
+        try:
+            return getattr(self, op.name)(request)
+        finally:
+            clientversion.done(token)
 
     # -- security (wsservices/esp/guard.py) --------------------------------
     def check_feature(self, method: str) -> None:

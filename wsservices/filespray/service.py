@@ -7,7 +7,7 @@ emulator yet".
 from __future__ import annotations
 
 from wsservices.esp.service import EspService
-from wsservices.filespray import models
+from wsservices.filespray import models, versions
 from wsservices.filespray.dropzones import DropZoneMethods
 from wsservices.filespray.transfers import TransferMethods
 from wsservices.filespray.workunits import WorkunitMethods
@@ -15,6 +15,7 @@ from wsservices.filespray.workunits import WorkunitMethods
 
 class FileSpray(DropZoneMethods, WorkunitMethods, TransferMethods, EspService):
     contract = models
+    versions = versions
     nil_remove = frozenset({"DFUWorkunit", "GroupNode", "DFUActionResult", "DropZone",
                             "DropZoneFilesResponse", "DFUWorkunitsActionResponse",
                             "GetSprayTargetsResponse", "GetDFUServerQueuesResponse",

@@ -15,7 +15,7 @@ from functools import cached_property
 from wsservices.engine.errors import DomainError
 from wsservices.engine.packagemaps.maps import MapRef, PackageMaps, UpdateOptions
 from wsservices.esp.service import EspService
-from wsservices.packageprocess import models, remote
+from wsservices.packageprocess import models, remote, versions
 
 
 def _status(code: int = 0, description: str | None = None):
@@ -52,6 +52,7 @@ def _listing(m) -> models.PackageListMapData:
 
 class WsPackageProcess(EspService):
     contract = models
+    versions = versions
     nil_remove = frozenset({"ListPackagesRequest", "ListPackagesResponse"})
     #: ws_packageprocessService.cpp: only onValidatePackage catches with FORWARDEXCEPTION; the
     #: other methods let the exception reach the binding, which writes its message unchanged

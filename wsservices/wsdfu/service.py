@@ -17,7 +17,7 @@ from wsservices.engine.dali.actions import ANONYMOUS_USER
 from wsservices.engine.dali.files import FileCatalog
 from wsservices.engine.dali.catalog import catalog
 from wsservices.esp.service import EspService
-from wsservices.wsdfu import extra_models, models
+from wsservices.wsdfu import extra_models, models, versions
 from wsservices.wsdfu.files import FileMethods
 from wsservices.wsdfu.metadata import MetadataMethods
 from wsservices.wsdfu.superfiles import SuperfileMethods
@@ -26,6 +26,7 @@ from wsservices.wsdfu.views import ViewMethods
 
 class WsDfu(FileMethods, SuperfileMethods, ViewMethods, MetadataMethods, EspService):
     contract = models
+    versions = versions
     extra_operations = extra_models.EXTRA_OPERATIONS
     nil_remove = frozenset({
         "DFUFileDetail", "DFUFilePartsOnCluster", "DFUFileProtect", "DFUDataColumn",
