@@ -11,8 +11,9 @@ In order (`recover`, called by `Cluster.open` before the DFU server's workers st
    every partial upload (``<name>.<hex>.part``) is removed: no job and no upload runs yet, so
    none of them belongs to live work.
 
-Not emulated: several ESP or DFU server processes sharing one data directory (recovery assumes
-it is the only process using it while it runs).
+With several processes (`hpccemu serve --workers N`) recovery runs once, in the DFU server
+process (cluster role ``dfuserver``), before any ESP worker starts: it assumes that no other
+process uses the data directory while it runs.
 """
 from __future__ import annotations
 

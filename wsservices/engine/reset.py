@@ -41,7 +41,8 @@ def reset(cluster) -> dict:
         engines = _reset_engines(cluster)
         cluster.dfu = DfuServer(cluster, old.workunits, old.jobs, workers=cluster.settings.dfu_workers,
                                 deterministic=old.deterministic, name=old.name)
-        cluster.dfu.start()
+        if cluster.role != "esp":   # an ESP worker process queues; the DFU server process runs
+            cluster.dfu.start()
     return {"tables": tables, "paths_removed": removed, "engines": engines}
 
 

@@ -159,7 +159,8 @@ class DfuServer:
             event.set()
         self._wake.set()
         for t in self._threads:
-            t.join(timeout)
+            if t.ident is not None:
+                t.join(timeout)
 
     def recover(self) -> int:
         """Fail the workunits a crash stopped (their temporary files removed, their read locks
