@@ -2,7 +2,8 @@
 topology and what the cluster holds) and the emulator's control endpoint /hpccemu/
 (wsservices/control.py).
 
-`/health` names the serving process (`pid`: ESP workers differ). `make_app(cluster)` is what the server, the threaded test server and WSGI hosts use.
+`/health` names the serving process (``pid``: ESP worker processes differ). `make_app(cluster)`
+is what the server, the threaded test server and WSGI hosts use.
 """
 from __future__ import annotations
 
