@@ -6,14 +6,16 @@ Covered: recovery ran once, in the DFU server process, before ESP served; the WU
 concurrent sprays from both processes; an abort asked for in an ESP process stops the job in
 the DFU server process; package-map swaps seen by Roxie lookups in both processes; a Roxie
 query's HOLD lock refuses a delete asked for in the other process; the read timeout and the
-bound on connections under gunicorn.
+bound on connections under gunicorn; the Dali backup following every process's commits.
 """
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 import time
 import uuid
+from contextlib import closing
 from dataclasses import dataclass
 
 import pytest
@@ -178,6 +180,25 @@ def test_package_map_swap_is_seen_by_roxie_in_both_workers(server, workers):
                                 timeout=30).status_code == 200
 
 
+
+def test_a_reset_in_one_worker_empties_roxie_in_the_other(server, workers):
+    """(Last of the shared server's tests: it empties the cluster.)"""
+    url = server.url
+    r = workers[0].http.post(f"{url}/hpccemu/roxie/publish", timeout=30, json={
+        "target": "roxie", "name": "resetme", "files": [{"name": "wk::nowhere", "opt": True}],
+        "keys": ["EmployeeID"], "activate": True})
+    assert r.status_code == 200, r.text
+    query = r.json()["QueryName"]
+
+    def results(worker: Worker) -> dict:
+        return worker.http.get(f"{url}/WsEcl/submit/query/roxie/{query}/json", params={"EmployeeID": 1},
+                               timeout=30).json()[f"{query}Response"]["Results"]
+
+    assert "Exception" not in results(workers[1])
+    assert workers[0].http.post(f"{url}/hpccemu/reset", timeout=60).status_code == 200
+    assert "Exception" in results(workers[1])
+
+
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
     srv = Server("--workers", "2", "--data-dir", str(tmp_path_factory.mktemp("limited") / "data"),
@@ -231,3 +252,21 @@ def _ok(url: str) -> bool:
         return requests.get(url + "/WsDfu/", timeout=10).status_code == 200
     except requests.ConnectionError:
         return False
+
+
+def test_the_dali_backup_follows_commits_of_the_esp_workers(tmp_path):
+    backup = tmp_path / "backup"
+    srv = Server("--workers", "2", "--data-dir", str(tmp_path / "data"), env={"HPCCEMU_DALI_BACKUP": str(backup)})
+    try:
+        r = requests.post(f"{srv.url}/hpccemu/roxie/publish", timeout=30, json={     # an ESP worker commits
+            "target": "roxie", "name": "backedup", "files": [{"name": "wk::nowhere", "opt": True}],
+            "keys": ["EmployeeID"], "activate": True})
+        assert r.status_code == 200, r.text
+
+        def in_backup() -> bool:
+            with closing(sqlite3.connect(f"file:{backup / 'dali.sqlite'}?mode=ro", uri=True)) as conn:
+                return conn.execute("SELECT COUNT(*) FROM queries WHERE name = 'backedup'").fetchone()[0] == 1
+
+        wait_until(in_backup, timeout=10, what="the publish in the Dali backup")
+    finally:
+        srv.stop()

@@ -63,7 +63,7 @@ class Cluster:
             return cluster
         recover(cluster)
         if settings.dali_backup is not None:
-            cluster.dali_backup = DaliBackup(store, settings.dali_backup).start()
+            cluster.dali_backup = DaliBackup(store, settings.dali_backup).start(other_writers=role != "all")
         cluster.dfu.start()
         return cluster
 

@@ -155,7 +155,10 @@ class WorkunitStore:
 
     def claim_queued(self, server_name: str, wuid: str | None = None) -> DfuWorkunit | None:
         """Take the oldest queued workunit (or `wuid`, if queued) for a DFU server: ``queued`` ->
-        ``started`` in one transaction, so two servers (or processes) never take the same one."""
+        ``started`` in one transaction, so two servers (or processes) never take the same one.
+        Idle polling only reads: no write lock is taken while nothing is queued."""
+        if self.store.query_one("SELECT 1 FROM dfu_workunits WHERE state = ? LIMIT 1", (QUEUED,)) is None:
+            return None
         with self.store.transaction() as tx:
             if wuid is None:
                 row = tx.execute("SELECT wuid FROM dfu_workunits WHERE state = ? ORDER BY wuid LIMIT 1",
