@@ -11,6 +11,13 @@ server as a process of its own, as HPCC runs ``esp`` and ``dfuserver`` apart ove
   gives up after ``read_timeout`` (an idle kept-alive connection is closed after it too), and a
   connection beyond ``max_connections`` is answered ``503`` at once and closed.
 
+A crash of the main (gunicorn) process takes its workers and the DFU server process with it at
+once, as a crash of a single-process server would (Linux: ``PR_SET_PDEATHSIG``; elsewhere they
+notice within a second): no orphan may keep working while the next start's recovery runs. The
+DFU server process also holds an exclusive lock on ``<data>/dfuserver.lock`` for its whole life,
+so a second DFU server on the same data dir waits (`LOCK_WAIT` seconds, then gives up) before
+recovery rather than undo live work.
+
 Not emulated: the bound of connections counts per worker process (N workers accept up to N
 times ``max_connections``); a DFU server process that dies is not restarted (ESP keeps
 queueing; stop and start the server). Deterministic DFU workunits need one process.
@@ -32,7 +39,8 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 from wsservices.server import _BUSY
 
 THREADS_PER_WORKER = 8
-READY_TIMEOUT = 300.0
+LOCK_WAIT = 60.0
+LOCK_NAME = "dfuserver.lock"
 _limits = {"read_timeout": 30.0, "max_connections": 100}
 _worker_cluster: list = []          # the cluster of this worker process, closed at its exit
 
@@ -89,27 +97,61 @@ class _Application(BaseApplication):
         return self._load()
 
 
+def die_with_parent() -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux; no-op elsewhere)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def _hold_dfu_server_lock(data_dir) -> object:
+    """An exclusive lock on <data>/dfuserver.lock, held until this process ends."""
+    import fcntl
+    import time
+    from pathlib import Path
+
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    handle = open(Path(data_dir) / LOCK_NAME, "a")
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"hpccemu: another DFU server holds {Path(data_dir) / LOCK_NAME}")
+            time.sleep(0.1)
+
+
 def _dfu_server_main() -> None:
     """The DFU server process: settings (pickled) on stdin; recovery (and reset), ``ready`` on
-    stdout, then the queue until stdin closes (the ESP server stopped or died)."""
+    stdout, then the queue until ``stop`` arrives on stdin (a clean stop: jobs are told to
+    abort). If stdin ends without it, the ESP server died: so does this process, at once."""
     import logging
+    import os
 
     from wsservices.engine.cluster import Cluster
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the ESP server, which closes stdin
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the ESP server, which stops us
     settings, reset_first, level = pickle.load(sys.stdin.buffer)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    lock = _hold_dfu_server_lock(settings.data_dir)
     cluster = Cluster.open(settings, role="dfuserver")
-    try:
-        if reset_first:
-            from wsservices.engine.reset import reset
+    if reset_first:
+        from wsservices.engine.reset import reset
 
-            reset(cluster)
-        sys.stdout.write("ready\n")
-        sys.stdout.flush()
-        sys.stdin.buffer.read()
-    finally:
-        cluster.close()
+        reset(cluster)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    if sys.stdin.buffer.readline().strip() != b"stop":
+        os._exit(1)
+    cluster.close()
+    lock.close()
 
 
 def _start_dfu_server(settings, reset_first: bool) -> subprocess.Popen:
@@ -139,6 +181,7 @@ def serve(settings, workers: int, *, log_requests: bool = False, reset_first: bo
         dfu.append(_start_dfu_server(settings, reset_first))
 
     def post_fork(_arbiter, _worker) -> None:
+        die_with_parent()
         for child in dfu:      # a worker never holds the DFU server's stdin open
             child.stdin.close()
             child.stdout.close()
@@ -150,7 +193,11 @@ def serve(settings, workers: int, *, log_requests: bool = False, reset_first: bo
 
     def on_exit(_arbiter) -> None:
         for child in dfu:
-            child.stdin.close()
+            try:
+                child.stdin.write(b"stop\n")
+                child.stdin.close()
+            except OSError:
+                pass
             try:
                 child.wait(30)
             except subprocess.TimeoutExpired:

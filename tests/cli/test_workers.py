@@ -6,12 +6,16 @@ Covered: recovery ran once, in the DFU server process, before ESP served; the WU
 concurrent sprays from both processes; an abort asked for in an ESP process stops the job in
 the DFU server process; package-map swaps seen by Roxie lookups in both processes; a Roxie
 query's HOLD lock refuses a delete asked for in the other process; the read timeout and the
-bound on connections under gunicorn; the Dali backup following every process's commits.
+bound on connections under gunicorn; the Dali backup following every process's commits; a crash of the main process leaves no
+orphan working on the data dir.
 """
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -24,6 +28,7 @@ import zeep
 from zeep.transports import Transport
 
 from esputil import wait_until, workunit_ended
+from wsservices import prefork
 
 from .test_serve_reset_seed import Server
 
@@ -270,3 +275,38 @@ def test_the_dali_backup_follows_commits_of_the_esp_workers(tmp_path):
         wait_until(in_backup, timeout=10, what="the publish in the Dali backup")
     finally:
         srv.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_crash_of_the_main_process_takes_the_workers_and_the_dfu_server_with_it(tmp_path):
+    srv = Server("--workers", "2", "--data-dir", str(tmp_path / "data"))
+
+    def children() -> list[int]:
+        found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(srv.proc.pid)], capture_output=True, text=True)
+        pids = [int(p) for p in found.stdout.split()]
+        return pids if len(pids) == 3 else []     # two ESP workers and the DFU server
+
+    children = wait_until(children, timeout=30, what="two ESP workers and a DFU server")
+    srv.proc.kill()
+    srv.proc.wait(30)
+
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
+                              text=True).stdout.strip().startswith("Z")
+
+    wait_until(lambda: all(gone(p) for p in children), timeout=1.0, what="the orphans to die at once")
+    again = Server("--workers", "2", "--data-dir", str(tmp_path / "data"))   # its recovery meets no live work
+    again.stop()
+
+
+def test_a_second_dfu_server_on_one_data_dir_waits_for_the_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(prefork, "LOCK_WAIT", 0.2)
+    first = prefork._hold_dfu_server_lock(tmp_path)
+    with pytest.raises(SystemExit, match="another DFU server holds"):
+        prefork._hold_dfu_server_lock(tmp_path)
+    first.close()
+    prefork._hold_dfu_server_lock(tmp_path).close()
