@@ -9,11 +9,14 @@ store for work submitted by other processes (ESP workers, `hpccemu serve --worke
 deterministic mode (tests; one process only) the job runs inside `submit`, so it has finished
 before the service replies.
 
-Abort: a queued workunit becomes `aborted` at once and is skipped when reached; a running one
-becomes `aborting` in the store; its job, which polls the store, stops at its next check with "Copy failed - User Abort" and it ends
-`aborted`. After a crash (recovery.py), workunits found `started`, `blocked` or `aborting` are failed,
-their temporary files removed and their read locks dropped (a job only switches its files into
-place at its very end, through a recorded intent), and `queued` ones are queued again.
+Abort (decided on the stored state, in one transaction): a queued workunit becomes `aborted`
+at once and is never claimed; a running one becomes `aborting` in the store; its job, which
+looks at the store every `POLL_SECONDS` and at each progress save (which never overwrites an
+abort, `WorkunitStore.save_running`), stops at its next check with "Copy failed - User Abort"
+and ends `aborted`. After a crash (recovery.py), workunits found `started`, `blocked` or
+`aborting` are failed, their temporary files removed and their read locks dropped (a job only
+switches its files into place at its very end, through a recorded intent); `queued` ones stay
+queued and run.
 
 Not emulated: several queues with their own listeners (one pool serves every queue),
 scheduled workunits, monitors.

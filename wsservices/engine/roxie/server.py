@@ -33,7 +33,9 @@ Several processes (`hpccemu serve --workers N`): each ESP worker has its own Rox
 counters with those its state was built from and reloads (after ``roxie_reload_delay``) when
 another process changed them. Lock moves are computed from the store inside one transaction,
 so whichever process reloads leaves the same HOLD locks (they belong to the query, not to a
-process).
+process). With a ``roxie_reload_delay``, a process that has not reloaded yet keeps serving
+the files of its old state after another process's reload released their locks.
+
 Not emulated: Roxie's ``control:`` commands (the /hpccemu/roxie/ routes stand in); reloads on
 Dali superfile changes (call `reload`); publishing through WsWorkunits;
 ECL: a query is a keyed lookup of its key fields in each of its files, one result per file.
