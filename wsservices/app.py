@@ -2,11 +2,13 @@
 topology and what the cluster holds) and the emulator's control endpoint /hpccemu/
 (wsservices/control.py).
 
-`make_app(cluster)` is what the server, the threaded test server and WSGI hosts use.
+`/health` names the serving process (``pid``: ESP worker processes differ). `make_app(cluster)`
+is what the server, the threaded test server and WSGI hosts use.
 """
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from werkzeug.wrappers import Request, Response
@@ -35,7 +37,7 @@ def make_app(cluster) -> EspBinding:
 
     def health(request: Request) -> Response:
         body = {"status": "ok", "version": __version__, "started": _iso(started),
-                "uptime_seconds": round(time.time() - started, 3),
+                "uptime_seconds": round(time.time() - started, 3), "pid": os.getpid(),
                 "services": {s.name: {"version": s.version, "path": f"/{s.name}/"} for s in services},
                 "counts": cluster.counts(), **cluster.summary()}
         return Response(json.dumps(body, indent=2, default=str), content_type="application/json")

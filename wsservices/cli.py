@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -43,7 +44,11 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
               help="A seed file (TOML) to apply once the server is up (see `hpccemu seed`).")
 @click.option("--reset", "reset_first", is_flag=True,
               help="Empty the cluster in the data dir before serving (and seeding).")
-def serve(host, port, data_dir, config_file, log_level, log_requests, seed_file, reset_first) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None, envvar="HPCCEMU_WORKERS",
+              help="ESP worker processes (gunicorn), with the DFU server as a process of its own; "
+                   "1 serves everything from this process [default: the number of cores; 1 with "
+                   "deterministic DFU workunits].")
+def serve(host, port, data_dir, config_file, log_level, log_requests, seed_file, reset_first, workers) -> None:
     """Start the ESP server on the configured (or embedded default) environment."""
     from wsservices.app import make_app
     from wsservices.cli_data import _checked, apply_plan
@@ -64,6 +69,14 @@ def serve(host, port, data_dir, config_file, log_level, log_requests, seed_file,
     warning = exposure_warning(settings)
     if warning:
         click.secho(warning, err=True, fg="yellow")
+    if workers is None:
+        workers = 1 if settings.deterministic else (os.cpu_count() or 1)
+    elif workers > 1 and settings.deterministic:
+        raise click.UsageError("--workers above 1 needs deterministic DFU workunits off "
+                               "(they finish inside the request, in one process)")
+    if workers > 1:
+        _serve_prefork(settings, workers, plan, log_requests, reset_first)
+        return
     cluster = Cluster.open(settings)
     if reset_first:
         from wsservices.engine.reset import reset as reset_cluster
@@ -89,6 +102,25 @@ def serve(host, port, data_dir, config_file, log_level, log_requests, seed_file,
         server.shutdown()
         server.server_close()
         cluster.close()
+
+
+def _serve_prefork(settings, workers: int, plan, log_requests: bool, reset_first: bool) -> None:
+    """`serve` with several ESP worker processes and a DFU server process (prefork.py)."""
+    from wsservices import prefork
+    from wsservices.cli_data import apply_plan
+
+    def ready(port: int) -> None:
+        base = f"http://{settings.host}:{port}"
+        if plan is not None:
+            local = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+            apply_plan(plan, f"http://{local}:{port}")
+        click.echo(f"hpccemu {__version__}: data in {Path(settings.data_dir).resolve()} "
+                   f"({workers} ESP workers and a DFU server process)")
+        for name in ("FileSpray", "WsDfu", "WsPackageProcess"):
+            click.echo(f"  {base}/{name}/")
+        click.echo(f"  {base}/health")
+
+    prefork.serve(settings, workers, log_requests=log_requests, reset_first=reset_first, on_ready=ready)
 
 
 main.add_command(reset)

@@ -201,3 +201,39 @@ def test_search_filters_sort_and_paging(cluster):
     assert single.single and single.workunits[0].wuid == made[0].wuid
     pattern = wuactions.search(cluster, wuactions.ListRequest(wuid=made[0].wuid[:9] + "*"))
     assert pattern.total == 7
+
+
+_CREATOR = """
+import sys
+from wsservices.engine.dali.store import Store
+from wsservices.engine.dfu.workunits import WorkunitStore
+from datetime import datetime
+from wsservices.engine.dfu.wuid import WuidClock
+store = Store.open(sys.argv[1])
+units = WorkunitStore(store)
+units.clock = WuidClock(clock=lambda: datetime(2024, 1, 1, 12, 0, 0), exists=units.exists)   # one second
+print("ready", flush=True)
+sys.stdin.readline()                      # start together
+print(" ".join(units.create(command=6).wuid for _ in range(int(sys.argv[2]))))
+"""
+
+
+def test_two_processes_creating_workunits_at_once_never_share_a_wuid(tmp_path):
+    """Issuing a WUID and inserting its workunit are one BEGIN IMMEDIATE transaction: two
+    processes with their own WUID clocks on one store, stopped in one second, get distinct ids."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "dali.sqlite"
+    from wsservices.engine.dali.store import Store
+    Store.open(path).close()
+    procs = [subprocess.Popen([sys.executable, "-c", _CREATOR, str(path), "300"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    assert [p.stdout.readline().strip() for p in procs] == ["ready", "ready"]
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    wuids = [w for p in procs for w in p.communicate(timeout=60)[0].split()]
+    assert all(p.returncode == 0 for p in procs)
+    assert len(wuids) == 600 and len(set(wuids)) == 600
+    assert sorted(wuids) == sorted(["D20240101-120000"] + [f"D20240101-120000-{n}" for n in range(1, 600)])

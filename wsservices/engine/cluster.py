@@ -4,7 +4,16 @@
 and keeps the settings and topology together. The engines for files, DFU workunits, package
 maps and Roxie queries hang off this object as they are added.
 
-Not emulated: separate Dali/DFU server/Thor processes; everything lives in this process.
+Roles (`ROLES`), as HPCC runs ``esp`` and ``dfuserver`` as separate processes over one Dali:
+
+* ``all`` (default; tests, `hpccemu serve --workers 1`): recovery, the DFU server's workers and
+  the ESP services in this process;
+* ``dfuserver``: recovery, then the DFU server's workers (and the Dali backup), no ESP;
+* ``esp``: one of several ESP worker processes: no recovery (the DFU server process ran it
+  before any worker started), no DFU workers (submitting queues in the store), and a Roxie that
+  follows changes other processes make (roxie/server.py ``shared``).
+
+Not emulated: separate Dali and Thor processes (the store and the node folders stand in).
 """
 from __future__ import annotations
 
@@ -24,7 +33,12 @@ class Cluster:
     """Settings + topology + data directory + metadata store. Use as a context manager or call
     `close` when done."""
 
-    def __init__(self, settings: Settings, datadir: DataDir, store: Store):
+    def __init__(self, settings: Settings, datadir: DataDir, store: Store, role: str = "all"):
+        if role not in ROLES:
+            raise ValueError(f"unknown cluster role {role!r}")
+        if role != "all" and settings.deterministic:
+            raise ValueError("deterministic DFU workunits need one process (role 'all')")
+        self.role = role
         self.settings = settings
         self.datadir = datadir
         self.store = store
@@ -32,22 +46,24 @@ class Cluster:
         self.dfu = DfuServer(self, self.workunits, _dfu_jobs(), workers=settings.dfu_workers,
                              deterministic=settings.deterministic,
                              name=settings.environment.dfu_server)
-        self.roxie = _roxie(self)
+        self.roxie = _roxie(self, shared=role != "all")
         self.dali_backup = None
         #: ``(address, user, password) -> ForeignDali`` for remote copies (dfu/foreign.py); set by the app
         self.foreign_dali = _no_foreign_dali
 
     @classmethod
-    def open(cls, settings: Settings | None = None) -> "Cluster":
-        """Open the data dir and store, finish what a crash interrupted (recovery.py), and start
-        the DFU server's workers."""
+    def open(cls, settings: Settings | None = None, role: str = "all") -> "Cluster":
+        """Open the data dir and store; unless `role` is ``esp``, finish what a crash interrupted
+        (recovery.py) and start the DFU server's workers."""
         settings = settings or Settings()
         datadir = DataDir(settings.data_dir, settings.environment, settings.min_free_bytes).create()
         store = Store.open(datadir.dali_path)
-        cluster = cls(settings, datadir, store)
+        cluster = cls(settings, datadir, store, role)
+        if role == "esp":
+            return cluster
         recover(cluster)
         if settings.dali_backup is not None:
-            cluster.dali_backup = DaliBackup(store, settings.dali_backup).start()
+            cluster.dali_backup = DaliBackup(store, settings.dali_backup).start(other_writers=role != "all")
         cluster.dfu.start()
         return cluster
 
@@ -95,11 +111,14 @@ class Cluster:
         return counts
 
 
-def _roxie(cluster: "Cluster"):
+ROLES = ("all", "dfuserver", "esp")
+
+
+def _roxie(cluster: "Cluster", shared: bool):
     """The emulated Roxie targets (roxie/server.py): loads published queries and takes their locks."""
     from .roxie.server import Roxie
 
-    return Roxie(cluster)
+    return Roxie(cluster, shared=shared)
 
 
 def _dfu_jobs() -> dict:

@@ -12,8 +12,9 @@ In order (`recover`, called by `Cluster.open` before the DFU server's workers st
    none of them belongs to live work; so is the folder where remote copies wait for fetched
    parts (``nodes/.foreign``, dfu/remotecopy.py).
 
-Not emulated: several ESP or DFU server processes sharing one data directory (recovery assumes
-it is the only process using it while it runs).
+With several processes (`hpccemu serve --workers N`) recovery runs once, in the DFU server
+process (cluster role ``dfuserver``), before any ESP worker starts: it assumes that no other
+process uses the data directory while it runs.
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 `reset(cluster)`:
 1. stops the DFU server (running jobs are told to abort, workers are joined);
 2. empties every table of the store except ``schema_version`` and ``meta`` (so the schema and
-   the emulator's bookkeeping stay; tables added by later migrations are emptied too);
+   the emulator's bookkeeping stay; tables added by later migrations are emptied too), and
+   moves the ``*.generation`` counters on, so Roxie in other ESP processes reloads;
 3. deletes everything under the drop zones and the nodes (offline ones too: every node comes
    back online, empty), then recreates the directory layout;
 4. resets engines that keep state in memory: anything hanging off the cluster with a `reset()`
@@ -15,7 +16,9 @@ The per-cluster objects that are only views of the store (the file catalogue `fi
 `PackageMaps.for_cluster`, `DropZones.for_cluster`) hold no data and are kept: services cache
 them, and replacing the catalogue would split its superfile lock in two.
 
-Not done: requests in flight while the reset runs are not waited for (call it between tests).
+Not done: requests in flight while the reset runs are not waited for (call it between tests);
+with several processes (`hpccemu serve --workers N`), a reset asked of an ESP worker does not
+stop the jobs running in the DFU server process.
 """
 from __future__ import annotations
 
@@ -41,7 +44,8 @@ def reset(cluster) -> dict:
         engines = _reset_engines(cluster)
         cluster.dfu = DfuServer(cluster, old.workunits, old.jobs, workers=cluster.settings.dfu_workers,
                                 deterministic=old.deterministic, name=old.name)
-        cluster.dfu.start()
+        if cluster.role != "esp":   # an ESP worker process queues; the DFU server process runs
+            cluster.dfu.start()
     return {"tables": tables, "paths_removed": removed, "engines": engines}
 
 
@@ -51,6 +55,7 @@ def _clear_tables(store) -> list[str]:
         tx.execute("PRAGMA defer_foreign_keys = ON")
         for table in tables:
             tx.execute(f'DELETE FROM "{table}"')
+        tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key LIKE '%.generation'")
     return tables
 
 

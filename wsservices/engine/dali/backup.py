@@ -6,7 +6,9 @@ online backup API: after commits (a batch of commits gives one copy) a backgroun
 a consistent snapshot of ``dali.sqlite`` to ``<backup>/dali.sqlite.tmp``, fsyncs it and renames
 it onto ``<backup>/dali.sqlite`` (its directory fsynced), so the backup is always one complete,
 committed state of the store, never a torn one, and at most one batch behind. `close` makes a
-last copy of whatever was committed since.
+last copy of whatever was committed since. With ``other_writers`` (other processes commit to the
+store: `hpccemu serve --workers N`), a second thread also watches SQLite's ``data_version``,
+which moves when another connection commits, every `WATCH_SECONDS`.
 
 `restore` puts a backup in place of a data directory's store while no emulator uses it: the old
 ``dali.sqlite`` (and its ``-wal``/``-shm``) move aside into ``dali-before-restore-<stamp>/``, the
@@ -33,6 +35,9 @@ log = logging.getLogger(__name__)
 STORE_NAME = "dali.sqlite"
 
 
+WATCH_SECONDS = 0.2
+
+
 class DaliBackup:
     """Keeps ``<folder>/dali.sqlite`` a copy of ``store`` (a `Store`), one batch behind at most."""
 
@@ -46,12 +51,30 @@ class DaliBackup:
         self._busy = False
         self._thread = threading.Thread(target=self._run, name="dali-backup", daemon=True)
 
-    def start(self) -> "DaliBackup":
+    def start(self, other_writers: bool = False) -> "DaliBackup":
         make_dirs(self.folder)
         self.copy()   # the backup starts equal to the store
         self.store.on_commit(self._dirty.set)
         self._thread.start()
+        if other_writers:
+            threading.Thread(target=self._watch, name="dali-backup-watch", daemon=True).start()
         return self
+
+    def _watch(self) -> None:
+        """Mark the backup dirty when another process commits (``PRAGMA data_version``)."""
+        conn = sqlite3.connect(self.store.path, timeout=30)
+        try:
+            seen = conn.execute("PRAGMA data_version").fetchone()[0]
+            while not self._stop:
+                threading.Event().wait(WATCH_SECONDS)
+                now = conn.execute("PRAGMA data_version").fetchone()[0]
+                if now != seen:
+                    seen = now
+                    self._dirty.set()
+        except sqlite3.Error:
+            log.exception("Dali backup: watching %s for other processes' commits failed", self.store.path)
+        finally:
+            conn.close()
 
     def copy(self) -> None:
         """Write one consistent snapshot of the store to the backup location."""

@@ -53,8 +53,8 @@ def while_blocked(ctx, reason: str, attempt: Callable[[], object], timeout: floa
                 raise DomainError(f"Timed out: {reason}", DFU_ERROR) from None
             if wu.state != W.BLOCKED:
                 wu.state, wu.state_reason = W.BLOCKED, reason
-                ctx.server.workunits.save(wu)
+                ctx.save()
             ctx.pause(RETRY_SECONDS)
     if wu.state == W.BLOCKED:
         wu.state, wu.state_reason = old_state, ""
-        ctx.server.workunits.save(wu)
+        ctx.save()

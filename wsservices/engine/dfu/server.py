@@ -1,15 +1,22 @@
 """The DFU server: a job queue served by background workers that run DFU workunits.
 
-Submitting sets the workunit `queued`, clears its progress and exceptions and puts it on the
-queue; a worker sets it `started`, runs the job for its command, and ends it `finished`,
-`failed` (the exception recorded) or `aborted` (filespray.md §4.5). In deterministic mode
-(tests) the job runs inside `submit`, so it has finished before the service replies.
+Submitting sets the workunit `queued` in the store (the queue is the store, as Dali holds the
+real one), clears its progress and exceptions; a worker claims the oldest queued one
+(``queued`` -> ``started`` in one transaction, `WorkunitStore.claim_queued`), runs the job for
+its command, and ends it `finished`, `failed` (the exception recorded) or `aborted`
+(filespray.md §4.5). Workers wake at once for work submitted in their own process and poll the
+store for work submitted by other processes (ESP workers, `hpccemu serve --workers N`). In
+deterministic mode (tests; one process only) the job runs inside `submit`, so it has finished
+before the service replies.
 
-Abort: a queued workunit becomes `aborted` at once and is skipped when reached; a running one
-becomes `aborting`, its job stops at its next check with "Copy failed - User Abort" and it ends
-`aborted`. After a crash (recovery.py), workunits found `started`, `blocked` or `aborting` are failed,
-their temporary files removed and their read locks dropped (a job only switches its files into
-place at its very end, through a recorded intent), and `queued` ones are queued again.
+Abort (decided on the stored state, in one transaction): a queued workunit becomes `aborted`
+at once and is never claimed; a running one becomes `aborting` in the store; its job, which
+looks at the store every `POLL_SECONDS` and at each progress save (which never overwrites an
+abort, `WorkunitStore.save_running`), stops at its next check with "Copy failed - User Abort"
+and ends `aborted`. After a crash (recovery.py), workunits found `started`, `blocked` or
+`aborting` are failed, their temporary files removed and their read locks dropped (a job only
+switches its files into place at its very end, through a recorded intent); `queued` ones stay
+queued and run.
 
 Not emulated: several queues with their own listeners (one pool serves every queue),
 scheduled workunits, monitors.
@@ -17,7 +24,6 @@ scheduled workunits, monitors.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from typing import Callable
@@ -36,6 +42,9 @@ USER_ABORT_CODE = 8196
 #: "DFURUN: Workunit <wuid> aborted" (dali/dfu/dfurun.cpp runWU). The emulator fails it with this
 #: text instead, so that a script polling the workunit learns why it ended.
 CRASH_MESSAGE = "The DFU server stopped while this workunit was running"
+#: How often idle workers look for work queued by other processes, and how often a running job
+#: looks for an abort asked for by another process (seconds).
+POLL_SECONDS = 0.05
 
 
 def lock_holder(wuid: str) -> str:
@@ -61,15 +70,33 @@ class JobContext:
         self._started = time.monotonic()
         self._last_save = 0.0
         self._last_bytes = (0, self._started)
+        self._last_poll = self._started
 
     def check_abort(self) -> None:
+        self._poll_abort()
         if self._abort.is_set():
             raise AbortRequested()
 
     def pause(self, seconds: float) -> None:
         """Wait (throttling), returning early with AbortRequested if an abort arrives."""
-        if seconds > 0 and self._abort.wait(seconds):
-            raise AbortRequested()
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self._abort.wait(min(left, POLL_SECONDS)):
+                raise AbortRequested()
+            self.check_abort()
+
+    def save(self) -> None:
+        """Save the job's copy of its workunit, keeping an abort another process asked for."""
+        if self.server.workunits.save_running(self.wu):
+            self._abort.set()
+
+    def _poll_abort(self) -> None:
+        now = time.monotonic()
+        if not self._abort.is_set() and now - self._last_poll >= POLL_SECONDS:
+            self._last_poll = now
+            if self.server.workunits.stored_state(self.wu.wuid) == W.ABORTING:
+                self.wu.state = W.ABORTING
+                self._abort.set()
 
     def report(self, done_bytes: int, total_bytes: int, slaves_done: int, total_nodes: int,
                force: bool = False) -> None:
@@ -92,14 +119,14 @@ class JobContext:
         p.secs_left = int((total_bytes - done_bytes) / rate) if rate > 0 else 0
         if force or now - self._last_save >= 0.2:
             self._last_save = now
-            self.server.workunits.save(self.wu)
+            self.save()
 
     def set_done(self, time_taken: str) -> None:
         """IDFUprogress::setDone(timeTaken, 0, true) as a job without a transfer calls it
         (a rename): 100% done, the job's own time text, no rate."""
         p = self.wu.progress
         p.percent_done, p.time_taken_text, p.kb_per_sec, p.kb_per_sec_ave = 100, time_taken, 0, 0
-        self.server.workunits.save(self.wu)
+        self.save()
 
     def finish_timing(self) -> None:
         self.wu.progress.time_taken_ms = int((time.monotonic() - self._started) * 1000)
@@ -116,7 +143,8 @@ class DfuServer:
         self.jobs = jobs
         self.deterministic = deterministic
         self.name = name
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._wake = threading.Event()
+        self._stopping = False
         self._running: dict[str, tuple[threading.Event, W.DfuWorkunit]] = {}
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._serve, name=f"dfu-worker-{i}", daemon=True)
@@ -129,16 +157,17 @@ class DfuServer:
             t.start()
 
     def stop(self, timeout: float = 30.0) -> None:
+        self._stopping = True
         for event, _ in list(self._running.values()):
             event.set()
-        for _ in self._threads:
-            self._queue.put(None)
+        self._wake.set()
         for t in self._threads:
-            t.join(timeout)
+            if t.ident is not None:
+                t.join(timeout)
 
     def recover(self) -> int:
         """Fail the workunits a crash stopped (their temporary files removed, their read locks
-        dropped) and queue the queued ones again; returns how many were failed."""
+        dropped); queued ones stay queued in the store. Returns how many were failed."""
         lost = self.workunits.in_states(W.STARTED, W.ABORTING, W.BLOCKED)
         for wu in lost:
             self._remove_temporary_files(wu.wuid)
@@ -147,8 +176,6 @@ class DfuServer:
             wu.state = W.FAILED
             wu.time_stopped = W.now_utc()
             self.workunits.save(wu)
-        for wu in self.workunits.in_states(W.QUEUED):
-            self._queue.put(wu.wuid)
         return len(lost)
 
     # -- requests from FileSpray -------------------------------------------
@@ -160,22 +187,29 @@ class DfuServer:
         wu.state_reason = ""
         self.workunits.save(wu)
         if self.deterministic:
-            self._run(wu.wuid)
+            self._run(self.workunits.claim_queued(self.name, wu.wuid))
         else:
-            self._queue.put(wu.wuid)
+            self._wake.set()
 
     def run_child(self, wu: W.DfuWorkunit, parent: JobContext) -> W.DfuWorkunit:
-        """Queue `wu` and run it at once in the calling job's thread, as the real DFU server runs a
+        """Run `wu` at once in the calling job's thread, as the real DFU server runs a
         supercopy's subfile copies (dfurun doSubFileCopy -> runWU); aborting either workunit stops
         both. Returns the workunit as it ended."""
-        wu.state, wu.progress, wu.exceptions, wu.time_stopped, wu.state_reason = W.QUEUED, W.Progress(), [], "", ""
+        # started at once, never queued: no worker of this or another process may claim it
+        wu.state, wu.progress, wu.exceptions, wu.time_stopped, wu.state_reason = W.STARTED, W.Progress(), [], "", ""
+        wu.dfu_server, wu.time_started = self.name, wu.time_started or W.now_utc()
         self.workunits.save(wu)
-        self._run(wu.wuid, parent._abort)
+        self._run(wu, parent._abort)
         return self.workunits.get(wu.wuid)
 
     def abort(self, wu: W.DfuWorkunit) -> None:
-        with self._lock:
+        """Abort (one transaction on the stored state, so a worker of any process that claims
+        the workunit meanwhile sees either ``aborted`` or ``aborting``)."""
+        with self._lock, self.workunits.store.transaction():
             running = self._running.get(wu.wuid)
+            stored = self.workunits.get(wu.wuid)
+            if stored is not None:
+                wu.state = stored.state
             if wu.state in W.TERMINAL:
                 wu.time_stopped = W.now_utc()
             elif wu.state == W.QUEUED and running is None:
@@ -191,31 +225,28 @@ class DfuServer:
 
     # -- running -----------------------------------------------------------
     def _serve(self) -> None:
-        while True:
-            wuid = self._queue.get()
-            if wuid is None:
-                return
+        while not self._stopping:
             try:
-                self._run(wuid)
+                with self._lock:
+                    wu = self.workunits.claim_queued(self.name)
+                    if wu is None:
+                        self._wake.clear()
+                if wu is None:
+                    self._wake.wait(POLL_SECONDS)
+                    continue
+                self._run(wu)
             except Exception:  # a worker never dies
-                log.exception("DFU worker failed on %s", wuid)
+                log.exception("DFU worker failed")
+                time.sleep(POLL_SECONDS)
 
-    def _run(self, wuid: str, abort: threading.Event | None = None) -> None:
+    def _run(self, wu: W.DfuWorkunit | None, abort: threading.Event | None = None) -> None:
+        """Run a claimed (``started``) workunit to its end (with ``abort``: a child's, shared with
+        its parent job)."""
+        if wu is None:
+            return
+        wuid = wu.wuid
         abort = abort or threading.Event()
         with self._lock:
-            wu = self.workunits.get(wuid)
-            if wu is None:
-                return
-            if wu.state in (W.ABORTING, W.STARTED):
-                wu.state, wu.time_stopped = W.ABORTED, W.now_utc()
-                self.workunits.save(wu)
-                return
-            if wu.state != W.QUEUED:
-                return
-            wu.state = W.STARTED
-            wu.dfu_server = self.name
-            wu.time_started = wu.time_started or W.now_utc()
-            self.workunits.save(wu)
             self._running[wuid] = (abort, wu)
         ctx = JobContext(self, wu, abort)
         try:
@@ -231,9 +262,11 @@ class DfuServer:
             log.exception("DFU job %s failed", wuid)
             self._record_failure(wu, unexpected_failure(exc))
             outcome = W.FAILED
-        with self._lock:
+        with self._lock, self.workunits.store.transaction():
             self._running.pop(wuid, None)
             ctx.finish_timing()
+            if self.workunits.stored_state(wuid) == W.ABORTING:
+                abort.set()
             wu.state = W.ABORTED if abort.is_set() and outcome != W.FINISHED else outcome
             wu.time_stopped = W.now_utc()
             self.workunits.save(wu)

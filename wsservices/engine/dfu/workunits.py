@@ -124,6 +124,8 @@ class WorkunitStore:
         self.clock = WuidClock(exists=self.exists)
 
     def create(self, **fields: Any) -> DfuWorkunit:
+        """A new workunit. Issuing its WUID and inserting it are one ``BEGIN IMMEDIATE``
+        transaction, so processes sharing the store never issue the same id."""
         with self.store.transaction() as tx:
             wu = DfuWorkunit(wuid=self.clock.next(), **fields)
             tx.execute(f"INSERT INTO dfu_workunits ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", self._row(wu))
@@ -134,6 +136,44 @@ class WorkunitStore:
             tx.execute("UPDATE dfu_workunits SET command=?, state=?, user=?, cluster=?, job_name=?, queue=?, "
                        "protected=?, time_started=?, time_stopped=?, detail=? WHERE wuid=?",
                        self._row(wu)[1:] + (wu.wuid,))
+
+    def save_running(self, wu: DfuWorkunit) -> bool:
+        """Save a running job's copy of its workunit without undoing an abort asked for meanwhile
+        (by any process): if the stored state is ``aborting``, the copy takes that state. Returns
+        whether an abort was asked for."""
+        with self.store.transaction() as tx:
+            row = tx.execute("SELECT state FROM dfu_workunits WHERE wuid = ?", (wu.wuid,)).fetchone()
+            aborting = row is not None and row[0] == ABORTING
+            if aborting and wu.state not in TERMINAL:
+                wu.state = ABORTING
+            self.save(wu)
+        return aborting
+
+    def stored_state(self, wuid: str) -> int | None:
+        row = self.store.query_one("SELECT state FROM dfu_workunits WHERE wuid = ?", (wuid,))
+        return None if row is None else row[0]
+
+    def claim_queued(self, server_name: str, wuid: str | None = None) -> DfuWorkunit | None:
+        """Take the oldest queued workunit (or `wuid`, if queued) for a DFU server: ``queued`` ->
+        ``started`` in one transaction, so two servers (or processes) never take the same one.
+        Idle polling only reads: no write lock is taken while nothing is queued."""
+        if self.store.query_one("SELECT 1 FROM dfu_workunits WHERE state = ? LIMIT 1", (QUEUED,)) is None:
+            return None
+        with self.store.transaction() as tx:
+            if wuid is None:
+                row = tx.execute("SELECT wuid FROM dfu_workunits WHERE state = ? ORDER BY wuid LIMIT 1",
+                                 (QUEUED,)).fetchone()
+            else:
+                row = tx.execute("SELECT wuid FROM dfu_workunits WHERE state = ? AND wuid = ?",
+                                 (QUEUED, wuid)).fetchone()
+            if row is None:
+                return None
+            wu = self.get(row[0])
+            wu.state = STARTED
+            wu.dfu_server = server_name
+            wu.time_started = wu.time_started or now_utc()
+            self.save(wu)
+        return wu
 
     @staticmethod
     def _row(wu: DfuWorkunit) -> tuple:

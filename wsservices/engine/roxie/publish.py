@@ -83,6 +83,16 @@ def check_key(field: str) -> str:
     return field
 
 
+#: A counter in the store's meta table that changes with every publish and unpublish (Roxie in
+#: other processes reloads when it changes).
+GENERATION_KEY = "querysets.generation"
+
+
+def _bump(conn) -> None:
+    conn.execute("INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
+                 "SET value = CAST(value AS INTEGER) + 1", (GENERATION_KEY,))
+
+
 class QueryRegistry:
     """The query sets of one store. Every method is one store transaction."""
 
@@ -118,6 +128,7 @@ class QueryRegistry:
                 conn.execute("INSERT INTO query_aliases(query_set, name, id) VALUES (?, ?, ?) "
                              "ON CONFLICT(query_set, name) DO UPDATE SET id = excluded.id",
                              (query_set, lc, qid))
+            _bump(conn)
             return self._load(conn, query_set, qid)
 
     def unpublish(self, query_set: str, query: str) -> PublishedQuery:
@@ -131,6 +142,7 @@ class QueryRegistry:
                          (query_set, qid.lower()))
             conn.execute("DELETE FROM queries WHERE query_set = ? COLLATE NOCASE AND id = ?",
                          (query_set, qid))
+            _bump(conn)
             return gone
 
     def queries(self, query_set: str) -> list[PublishedQuery]:

@@ -27,6 +27,15 @@ transaction, so a file is never unlocked while a query still resolves to it.
 
 Queries are also resolved through every *inactive* map Roxie loads for the target, as real Roxie
 loads them there too: the files they read there are locked as well (never served).
+
+Several processes (`hpccemu serve --workers N`): each ESP worker has its own Roxie. With
+``shared``, every lookup first compares the store's package-map and query-set generation
+counters with those its state was built from and reloads (after ``roxie_reload_delay``) when
+another process changed them. Lock moves are computed from the store inside one transaction,
+so whichever process reloads leaves the same HOLD locks (they belong to the query, not to a
+process). With a ``roxie_reload_delay``, a process that has not reloaded yet keeps serving
+the files of its old state after another process's reload released their locks.
+
 Not emulated: Roxie's ``control:`` commands (the /hpccemu/roxie/ routes stand in); reloads on
 Dali superfile changes (call `reload`); publishing through WsWorkunits;
 ECL: a query is a keyed lookup of its key fields in each of its files, one result per file.
@@ -42,10 +51,10 @@ from .. import codes
 from ..errors import DomainError, InvalidArgument
 from ..dali.catalog import catalog
 from ..dali.files import iter_leaf_names
-from ..packagemaps.maps import PackageMaps, on_change
+from ..packagemaps.maps import GENERATION_KEY as MAPS_GENERATION, PackageMaps, on_change
 from .autoreload import AutoReload
 from .keys import IndexCache, LeafIndex, RecordError
-from .publish import PublishedQuery, QueryFileSpec, QueryRegistry
+from .publish import GENERATION_KEY as QUERIES_GENERATION, PublishedQuery, QueryFileSpec, QueryRegistry
 
 log = logging.getLogger(__name__)
 HOLDER_PREFIX = "roxie query {target}/"
@@ -142,8 +151,10 @@ class _Plan:
 class Roxie:
     """All Roxie targets of one cluster. Create one per cluster (`cluster.roxie`)."""
 
-    def __init__(self, cluster):
+    def __init__(self, cluster, shared: bool = False):
         self.cluster = cluster
+        self.shared = shared
+        self._seen: tuple = ()                     # the store generations last acted on
         self.store = cluster.store
         self.registry = QueryRegistry(cluster.store)
         self.cache = IndexCache()
@@ -180,6 +191,7 @@ class Roxie:
     def queries(self, target: str) -> list[tuple[PublishedQuery, LoadedQuery | None]]:
         """Every query of the target with its loaded state (None: the target is not served)."""
         name = self.target_name(target)
+        self._follow_store()
         state = self._states.get(name.lower(), TargetState(name))
         return [(q, state.queries.get(q.id.lower()) if state.served else None)
                 for q in self.registry.queries(name)]
@@ -198,6 +210,7 @@ class Roxie:
     # -- calling a query ------------------------------------------------------------------------
     def state(self, target: str) -> TargetState:
         """The current state of a Roxie target (QuerySetNotFound for any other name)."""
+        self._follow_store()
         state = self._states.get((target or "").lower())
         if state is None:
             raise QuerySetNotFound.named(target)
@@ -219,6 +232,20 @@ class Roxie:
     def _package_maps_changed(self) -> None:
         self.autoreload.request()
 
+    def _generations(self) -> tuple:
+        rows = self.store.query("SELECT key, value FROM meta WHERE key IN (?, ?) ORDER BY key",
+                                (MAPS_GENERATION, QUERIES_GENERATION))
+        return tuple((r[0], r[1]) for r in rows)
+
+    def _follow_store(self) -> None:
+        """With ``shared``: reload when another process changed package maps or query sets."""
+        if not self.shared:
+            return
+        now = self._generations()
+        if now != self._seen:
+            self._seen = now
+            self.autoreload.request()
+
     def close(self) -> None:
         self.autoreload.stop()
 
@@ -226,6 +253,7 @@ class Roxie:
         """What the target has loaded, as ``control:state`` and ``control:queryPackageInfo``
         report it: (state hash, ((package map id, active), ...)). The hash changes with every
         reload that picked up a package-map change; until then the old maps are reported."""
+        self._follow_store()
         return self._loaded.get(self.target_name(target).lower(), (0, ()))
 
     def reload(self, target: str | None = None) -> None:
@@ -235,6 +263,8 @@ class Roxie:
         with self._reload_lock:
             cat = catalog(self.cluster)
             pm = PackageMaps.for_cluster(self.cluster)
+            if self.shared and target is None:
+                self._seen = self._generations()
             state_hash = pm.generation()
             with self.store.transaction():
                 plans = {t: self._plan(pm, cat, t) for t in targets}

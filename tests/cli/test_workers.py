@@ -1,0 +1,312 @@
+"""`hpccemu serve --workers 2`: two ESP worker processes (gunicorn) and a DFU server process over
+one data dir, driven through zeep and raw HTTP. Each `Worker` is a kept-alive connection, so it
+stays with one ESP process (its /health pid): what one process changes, the other must see.
+
+Covered: recovery ran once, in the DFU server process, before ESP served; the WUID clock under
+concurrent sprays from both processes; an abort asked for in an ESP process stops the job in
+the DFU server process; package-map swaps seen by Roxie lookups in both processes; a Roxie
+query's HOLD lock refuses a delete asked for in the other process; the read timeout and the
+bound on connections under gunicorn; the Dali backup following every process's commits; a crash of the main process leaves no
+orphan working on the data dir.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import closing
+from dataclasses import dataclass
+
+import pytest
+import requests
+import zeep
+from zeep.transports import Transport
+
+from esputil import wait_until, workunit_ended
+from wsservices import prefork
+
+from .test_serve_reset_seed import Server
+
+LZ = "/var/lib/HPCCSystems/mydropzone"
+WUID = "D20240101-000000"
+
+
+@dataclass
+class Worker:
+    pid: int
+    http: requests.Session
+    fs: zeep.Client
+    dfu: zeep.Client
+    pkg: zeep.Client
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    """A data dir with what a crash leaves behind: a job's temporary part, a partial upload."""
+    root = tmp_path_factory.mktemp("workers") / "data"
+    node = root / "nodes" / "mythor_1" / "hpcc-data" / "thor" / "old"
+    node.mkdir(parents=True)
+    (node / f"file._1_of_1.{WUID}.tmp").write_bytes(b"half a part")
+    zone = root / "dropzones" / "mydropzone"
+    zone.mkdir(parents=True)
+    (zone / f"upload.csv.{'ab' * 6}.part").write_bytes(b"half an upload")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(data_dir):
+    srv = Server("--workers", "2", "--data-dir", str(data_dir), "--log-level", "info")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def workers(server) -> list[Worker]:
+    """One kept-alive connection to each of the two ESP worker processes."""
+    found: dict[int, requests.Session] = {}
+
+    def another() -> bool:
+        session = requests.Session()
+        pid = session.get(f"{server.url}/health", timeout=30).json()["pid"]
+        if pid in found:
+            session.close()
+        else:
+            found[pid] = session
+        return len(found) == 2
+
+    wait_until(another, timeout=60, what="a connection to each ESP worker process")
+    out = []
+    for pid, session in found.items():
+        def client(name: str) -> zeep.Client:
+            return zeep.Client(f"{server.url}/{name}/?wsdl", transport=Transport(session=session, timeout=60))
+        out.append(Worker(pid, session, client("FileSpray"), client("WsDfu"), client("WsPackageProcess")))
+    for w in out:   # the zeep clients kept each connection: still the same process
+        assert w.http.get(f"{server.url}/health", timeout=30).json()["pid"] == w.pid
+    yield out
+    for w in out:
+        w.http.close()
+
+
+def upload(worker: Worker, url: str, name: str, data: bytes) -> None:
+    r = worker.http.post(f"{url}/FileSpray/UploadFile.json?upload_&NetAddress=127.0.0.1&OS=2&Path={LZ}/",
+                         files={"UploadedFiles[]": (name, data, "application/octet-stream")}, timeout=60)
+    assert r.status_code == 200, r.text
+
+
+def spray(worker: Worker, src: str, lfn: str, **options) -> str:
+    return worker.fs.service.SprayVariable(sourceIP="127.0.0.1", sourcePath=src, destGroup="mythor",
+                                           destLogicalName=lfn, sourceFormat=1, overwrite=True, **options).wuid
+
+
+def finished(worker: Worker, wuid: str):
+    wu = wait_until(lambda: workunit_ended(worker.fs, wuid), timeout=60, what=f"{wuid} to end")
+    return wu
+
+
+def test_recovery_ran_once_in_the_dfu_server_before_esp_served(server, data_dir, workers):
+    assert not list(data_dir.rglob("*.tmp")) and not list(data_dir.rglob("*.part"))
+    recovered = server.log_lines("recovered after a crash")
+    assert len(recovered) == 1 and "'temporary_files': 2" in recovered[0], recovered
+    assert len({w.pid for w in workers}) == 2
+
+
+def test_concurrent_sprays_from_both_workers_get_distinct_wuids(server, workers):
+    scope = f"wk{uuid.uuid4().hex[:8]}"
+    upload(workers[0], server.url, f"{scope}.csv", b"a,b\n" * 1000)
+    wuids: list[str] = []
+    lock = threading.Lock()
+
+    def go(worker: Worker, i: int) -> None:
+        for j in range(3):
+            wuid = spray(worker, f"{scope}.csv", f"{scope}::f{i}_{j}")
+            with lock:
+                wuids.append(wuid)
+
+    threads = [threading.Thread(target=go, args=(w, i)) for i, w in enumerate(workers * 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(wuids) == 12 and len(set(wuids)) == 12, wuids
+    for i, wuid in enumerate(wuids):
+        wu = finished(workers[i % 2], wuid)
+        assert wu.StateMessage == "finished", (wuid, wu.SummaryMessage)
+    listed = workers[1].dfu.service.DFUQuery(LogicalName=f"{scope}::*", PageSize=100).DFULogicalFiles
+    assert len(listed.DFULogicalFile) == 12
+
+
+def test_abort_from_an_esp_worker_stops_the_job_in_the_dfu_server(server, workers):
+    scope = f"wk{uuid.uuid4().hex[:8]}"
+    upload(workers[0], server.url, f"{scope}.csv", b"0123456789abcde\n" * 200_000)   # 3.2 MB
+    wuid = spray(workers[0], f"{scope}.csv", f"{scope}::slow", throttle=200)       # ~16 s
+    wait_until(lambda: workers[1].fs.service.GetDFUWorkunit(wuid=wuid).result.StateMessage == "started",
+               timeout=30, what="the spray to start")
+    workers[1].fs.service.AbortDFUWorkunit(wuid=wuid)
+    wu = finished(workers[0], wuid)
+    assert wu.StateMessage == "aborted", wu.SummaryMessage
+    assert workers[1].dfu.service.DFUQuery(LogicalName=f"{scope}::slow").NumFiles == 0
+
+
+def test_package_map_swap_is_seen_by_roxie_in_both_workers(server, workers):
+    scope = f"rx{uuid.uuid4().hex[:8]}"
+    url = server.url
+    for v in ("a", "b"):
+        rows = ["EmployeeID,Name,Version"] + [f"{i},E{i},{v}" for i in range(1, 6)]
+        upload(workers[0], url, f"{scope}_{v}.csv", ("\n".join(rows) + "\n").encode())
+        wuid = spray(workers[0], f"{scope}_{v}.csv", f"{scope}::emp_{v}", recordStructurePresent=True)
+        assert finished(workers[0], wuid).StateMessage == "finished"
+    r = workers[0].http.post(f"{url}/hpccemu/roxie/publish", timeout=30, json={
+        "target": "roxie", "name": scope, "files": [{"name": f"~{scope}::super", "opt": False}],
+        "keys": ["EmployeeID"], "activate": True})
+    assert r.status_code == 200, r.text
+    query = r.json()["QueryName"]
+
+    def versions(worker: Worker) -> list[str]:
+        answer = worker.http.get(f"{url}/WsEcl/submit/query/roxie/{query}/json", params={"EmployeeID": 3},
+                                 timeout=30).json()[f"{query}Response"]["Results"]
+        return [row["Version"] for row in answer["result_1"]["Row"]] if "result_1" in answer else []
+
+    for v, changer in (("a", workers[0]), ("b", workers[1])):
+        info = (f'<RoxiePackages><Package id="{query}"><SuperFile id="~{scope}::super">'
+                f'<SubFile value="~{scope}::emp_{v}"/></SuperFile></Package></RoxiePackages>')
+        assert changer.pkg.service.AddPackage(Info=info, Target="roxie", PackageMap=f"{scope}.pkg",
+                                              Activate=True, OverWrite=True).status.Code == 0
+        for w in workers:       # reload delay 0: live in both processes on return
+            assert versions(w) == [v], (w.pid, v)
+    other = workers[0]          # the HOLD lock on emp_b refuses a delete from either process
+    result = other.dfu.service.DFUArrayAction(Type="Delete", LogicalFiles={"Item": [f"{scope}::emp_b"]})
+    assert result.ActionResults.DFUActionInfo[0].Failed
+    assert workers[1].http.post(f"{url}/hpccemu/roxie/unpublish", json={"target": "roxie", "query": query},
+                                timeout=30).status_code == 200
+
+
+
+def test_a_reset_in_one_worker_empties_roxie_in_the_other(server, workers):
+    """(Last of the shared server's tests: it empties the cluster.)"""
+    url = server.url
+    r = workers[0].http.post(f"{url}/hpccemu/roxie/publish", timeout=30, json={
+        "target": "roxie", "name": "resetme", "files": [{"name": "wk::nowhere", "opt": True}],
+        "keys": ["EmployeeID"], "activate": True})
+    assert r.status_code == 200, r.text
+    query = r.json()["QueryName"]
+
+    def results(worker: Worker) -> dict:
+        return worker.http.get(f"{url}/WsEcl/submit/query/roxie/{query}/json", params={"EmployeeID": 1},
+                               timeout=30).json()[f"{query}Response"]["Results"]
+
+    assert "Exception" not in results(workers[1])
+    assert workers[0].http.post(f"{url}/hpccemu/reset", timeout=60).status_code == 200
+    assert "Exception" in results(workers[1])
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory):
+    srv = Server("--workers", "2", "--data-dir", str(tmp_path_factory.mktemp("limited") / "data"),
+                 env={"HPCCEMU_READ_TIMEOUT": "1", "HPCCEMU_MAX_CONNECTIONS": "3"})
+    yield srv
+    srv.stop()
+
+
+def _connect(srv) -> socket.socket:
+    host, port = srv.url.removeprefix("http://").rsplit(":", 1)
+    return socket.create_connection((host, int(port)), timeout=10)
+
+
+def test_gunicorn_workers_close_a_half_sent_request_within_the_read_timeout(limited):
+    for head in (b"POST /WsDfu/ HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n<soap",
+                 b"GET /WsDfu/ HTTP/1.1\r\nHost: x\r\n"):
+        with _connect(limited) as sock:
+            sock.sendall(head)
+            start = time.monotonic()
+            while sock.recv(4096):
+                pass
+            assert time.monotonic() - start < 5
+    assert requests.get(limited.url + "/WsDfu/", timeout=10).status_code == 200
+
+
+def test_gunicorn_workers_answer_503_beyond_the_bound_of_each_process(limited):
+    """max_connections counts per worker process: 2 workers hold 3 each, the 7th is refused
+    at the latest (one worker may be handed more than its 3 first)."""
+    held, replies = [], []
+    try:
+        for _ in range(7):   # all within the 1 s read timeout, which would free the slots
+            sock = _connect(limited)
+            held.append(sock)
+            sock.sendall(b"GET /WsDfu/ HTTP/1.1\r\nHost: x\r\n")     # holds its slot
+        for sock in held:
+            sock.settimeout(0.1)
+            try:
+                replies.append(sock.recv(4096))
+            except socket.timeout:
+                replies.append(b"")
+        assert not any(replies[:3]), replies
+        assert any(r.startswith(b"HTTP/1.1 503 Service Unavailable") for r in replies), replies
+    finally:
+        for sock in held:
+            sock.close()
+    wait_until(lambda: _ok(limited.url), timeout=10, what="the slots to come back")
+
+
+def _ok(url: str) -> bool:
+    try:
+        return requests.get(url + "/WsDfu/", timeout=10).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def test_the_dali_backup_follows_commits_of_the_esp_workers(tmp_path):
+    backup = tmp_path / "backup"
+    srv = Server("--workers", "2", "--data-dir", str(tmp_path / "data"), env={"HPCCEMU_DALI_BACKUP": str(backup)})
+    try:
+        r = requests.post(f"{srv.url}/hpccemu/roxie/publish", timeout=30, json={     # an ESP worker commits
+            "target": "roxie", "name": "backedup", "files": [{"name": "wk::nowhere", "opt": True}],
+            "keys": ["EmployeeID"], "activate": True})
+        assert r.status_code == 200, r.text
+
+        def in_backup() -> bool:
+            with closing(sqlite3.connect(f"file:{backup / 'dali.sqlite'}?mode=ro", uri=True)) as conn:
+                return conn.execute("SELECT COUNT(*) FROM queries WHERE name = 'backedup'").fetchone()[0] == 1
+
+        wait_until(in_backup, timeout=10, what="the publish in the Dali backup")
+    finally:
+        srv.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_crash_of_the_main_process_takes_the_workers_and_the_dfu_server_with_it(tmp_path):
+    srv = Server("--workers", "2", "--data-dir", str(tmp_path / "data"))
+
+    def children() -> list[int]:
+        found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(srv.proc.pid)], capture_output=True, text=True)
+        pids = [int(p) for p in found.stdout.split()]
+        return pids if len(pids) == 3 else []     # two ESP workers and the DFU server
+
+    children = wait_until(children, timeout=30, what="two ESP workers and a DFU server")
+    srv.proc.kill()
+    srv.proc.wait(30)
+
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
+                              text=True).stdout.strip().startswith("Z")
+
+    wait_until(lambda: all(gone(p) for p in children), timeout=1.0, what="the orphans to die at once")
+    again = Server("--workers", "2", "--data-dir", str(tmp_path / "data"))   # its recovery meets no live work
+    again.stop()
+
+
+def test_a_second_dfu_server_on_one_data_dir_waits_for_the_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(prefork, "LOCK_WAIT", 0.2)
+    first = prefork._hold_dfu_server_lock(tmp_path)
+    with pytest.raises(SystemExit, match="another DFU server holds"):
+        prefork._hold_dfu_server_lock(tmp_path)
+    first.close()
+    prefork._hold_dfu_server_lock(tmp_path).close()
