@@ -195,7 +195,18 @@ def _index_hints(pattern: str) -> list[tuple[str, list[str]]]:
             hints.append(patterns.prefix_clause("f.tail", tail_literal))
     if literal and literal != pattern and pattern != literal + "*" and not hints:
         hints.append(patterns.prefix_clause("f.name", literal))  # else pattern_clause's range
+    suffix = pattern[max(pattern.rfind("*"), pattern.rfind("?")) + 1:]
+    if not hints and not literal and suffix:  # `*tail`: the names ending so, by the reversed name
+        hints.append(patterns.suffix_clause("f.rname", suffix))
     return hints
+
+
+def _name_index(conn) -> str:
+    """The index of ``logical_files(name)``: the one SQLite made for its UNIQUE constraint."""
+    for row in conn.execute("PRAGMA index_list(logical_files)").fetchall():
+        if row[2] and [r[2] for r in conn.execute(f'PRAGMA index_info("{row[1]}")')] == ["name"]:
+            return f'"{row[1]}"'
+    raise RuntimeError("logical_files has no unique index on name")
 
 
 class FileQuery:
@@ -303,7 +314,11 @@ class FileQuery:
         if len(flt.node_groups) == 1:  # one row per file on that group: its row there
             source = ("logical_files f JOIN file_clusters c ON c.file_id = f.id AND c.cluster = ?")
             params = [*flt.node_groups, *params]
-            total = conn.execute(f"SELECT COUNT(*) FROM {source}{where_sql}", params).fetchone()[0]
+            if where:
+                total = conn.execute(f"SELECT COUNT(*) FROM {source}{where_sql}", params).fetchone()[0]
+            else:  # every row of file_clusters has its file: the group's index alone
+                total = conn.execute("SELECT COUNT(*) FROM file_clusters WHERE cluster = ?",
+                                     params).fetchone()[0]
         elif flt.node_groups:  # one row per file, showing the first requested group it is on
             marks = ", ".join("?" * len(flt.node_groups))
             source = ("logical_files f JOIN (SELECT file_id, MIN(ord) AS o FROM file_clusters "
@@ -317,18 +332,30 @@ class FileQuery:
             total = conn.execute(f"SELECT COUNT(*) FROM logical_files f{where_sql}",
                                  params).fetchone()[0]
             copies = " AND ".join(["c.ord > 0", *where])
-            total += conn.execute(
-                "SELECT COUNT(*) FROM file_clusters c JOIN logical_files f ON f.id = c.file_id "
+            total += conn.execute(  # from the (few) copies, whatever index the filter has
+                "SELECT COUNT(*) FROM file_clusters c CROSS JOIN logical_files f ON f.id = c.file_id "
                 f"WHERE {copies}", params).fetchone()[0]
         subset = total > flt.max_files
         total = min(total, flt.max_files)
         limit = max(0, min(flt.limit, total - flt.offset))
+        if (where or flt.node_groups) and not (flt.sort_by or "").strip() and self._by_name(conn, total, flt):
+            # many matches: walking the names in order meets a page of them soon, where the
+            # filter's own index would gather and sort every match
+            source = source.replace("logical_files f JOIN", "logical_files f CROSS JOIN", 1)
+            source = source.replace("logical_files f", f"logical_files f INDEXED BY {_name_index(conn)}", 1)
         rows = conn.execute(
             f"SELECT f.id, f.name, f.is_superfile, f.directory, f.num_parts, f.modified, "
             f"f.accessed, COALESCE(c.cluster, '') AS row_group FROM {source}{where_sql} "
             f"ORDER BY {self._order(flt)} LIMIT ? OFFSET ?",
             (*params, limit, flt.offset)).fetchall()
         return QueryPage(self._rows(conn, rows, flt.include_super_owners), total, subset)
+
+    @staticmethod
+    def _by_name(conn, total: int, flt: QueryFilter) -> bool:
+        """Whether the page is cheaper read in name order: about (offset + limit) * files /
+        total rows visited that way, against every match gathered and sorted otherwise."""
+        files = conn.execute("SELECT MAX(id) FROM logical_files").fetchone()[0] or 0
+        return total * total > (flt.offset + flt.limit) * files
 
     # -- DFUFileView -----------------------------------------------------------------------------
     def scope_view(self, scope: str, include_super_owners: bool = False) -> tuple[str, list[FileRow], int]:
@@ -387,18 +414,29 @@ class FileQuery:
         elif ftype == "logical files only":
             where.append("f.is_superfile = 0")
         elif ftype == "not in superfiles":
-            where.append("NOT EXISTS (SELECT 1 FROM superfile_members m WHERE m.sub_id = f.id)")
+            where.append("f.super_owners = 0")
         if flt.owner:  # NOCASE folds ASCII only, as SQLite's lower() does: the index serves it
             owner = flt.owner.lower()
             clause, values = patterns.pattern_clause("lower(f.owner)", owner)
             if not any(ch in "*?" for ch in owner):  # (owner, name) order: the page stops early
                 clause, values = "f.owner = ? COLLATE NOCASE", [owner]
+            elif _literal_prefix(owner):  # the owner index's range for the literal start
+                hint, bounds = patterns.prefix_clause("f.owner COLLATE NOCASE", _literal_prefix(owner))
+                clause, values = f"{hint} AND {clause}", [*bounds, *values]
             where.append(f"f.owner != '' AND {clause}")
             params += values
         if flt.content_type:
-            clause, values = patterns.pattern_clause("lower(f.kind)", flt.content_type.lower())
+            kind = flt.content_type.lower()
+            clause, values = patterns.pattern_clause("lower(f.kind)", kind)
+            if flt.invert_content and not any(ch in "*?" for ch in kind):
+                # not equal: the two ranges around it, which the lower(kind) index serves
+                clause, values = "(lower(f.kind) < ? OR lower(f.kind) > ?)", [kind, kind]
+            elif flt.invert_content:
+                clause = f"NOT ({clause})"
+            else:
+                clause = f"lower(f.kind) != '' AND {clause}"
+            where.append(clause)
             params += values
-            where.append(f"NOT ({clause})" if flt.invert_content else f"f.kind != '' AND {clause}")
         # bounds > 0 read an unknown size as 0 (COALESCE(size, 0)); in the form of the size index
         if flt.size_from > 0:
             where.append("COALESCE(f.size, -1) >= ?")
@@ -415,15 +453,14 @@ class FileQuery:
             if hi:
                 where.append(f"{column} <= ? AND substr({column}, 1, 19) <= ?")
                 params += [hi + "\U0010ffff", hi]
-        for key, lo, hi in (("maxSkew", flt.max_skew_from, flt.max_skew_to),
-                            ("minSkew", flt.min_skew_from, flt.min_skew_to)):
-            expr = (f"COALESCE((SELECT CAST(a.value AS INTEGER) FROM file_attrs a "
-                    f"WHERE a.file_id = f.id AND a.key = '{key}'), 0)")
+        for column, lo, hi in (("f.max_skew", flt.max_skew_from, flt.max_skew_to),
+                               ("f.min_skew", flt.min_skew_from, flt.min_skew_to)):
+            # the attribute as an integer, 0 when absent (the column is NULL then)
             if lo > 0:
-                where.append(f"{expr} >= ?")
+                where.append(f"{column} >= ?")
                 params.append(lo)
             if hi > 0:
-                where.append(f"{expr} <= ?")
+                where.append(f"{column} <= ?" if lo > 0 else f"COALESCE({column}, 0) <= ?")
                 params.append(hi)
         return where, params
 
