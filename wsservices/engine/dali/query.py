@@ -3,6 +3,9 @@
 Filtering, sorting and paging run in SQL, so a first page of 100 out of 100,000 files reads
 about 100 rows through the indexes of ``logical_files`` (name, modified, size, owner) — then
 the attributes, protection and owners of just those rows are fetched in a few batched queries.
+Skews, superfile membership, the content type and a name's ending have indexed columns of
+their own (store migration 10); a page of many matches is read in name order, one of few
+matches through the filter's index then sorted (`FileQuery._by_name`).
 
 Semantics (wsdfu.md §4.1): the name pattern is ``LogicalName``, else ``Prefix::*``, else ``*``;
 lower-cased, not normalised (a leading ``~`` matches nothing); a case-insensitive glob on the
