@@ -124,6 +124,9 @@ def test_the_generated_functions_follow_the_plan():
     assert "<Owner>" not in _xml(fresh, row) and '"Owner"' not in fresh.json(row)
     assert "<IntSize>12</IntSize>" in _xml(fresh, row) and '"IntSize": 12' in fresh.json(row)
     assert fresh.json(row) == w.json_reference(row).replace('"Owner": "alice", ', "")
+    reference: list[str] = []
+    w.xml_reference(row, "Row", reference)
+    assert _xml(w, row) == "".join(reference)
 
 
 def _xml(w, inst) -> str:
