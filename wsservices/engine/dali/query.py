@@ -300,9 +300,10 @@ class FileQuery:
                 visible = flt.scope_visible
                 conn.create_function("scope_visible", 1, lambda scope: bool(visible(scope or "")))
             hits = any(f in where_sql for f in _PER_ROW_FUNCTIONS)
-            if hits:
-                conn.execute("DROP TABLE IF EXISTS temp.dfuquery_hits")
-                conn.execute("CREATE TEMP TABLE dfuquery_hits(id INTEGER PRIMARY KEY)")
+            if hits:  # kept per connection, emptied after use (no DDL per query: a schema
+                # change would have every statement the connection caches prepared again)
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS dfuquery_hits(id INTEGER PRIMARY KEY)")
+                conn.execute("DELETE FROM temp.dfuquery_hits")
                 conn.execute(f"INSERT INTO temp.dfuquery_hits SELECT f.id FROM logical_files f{where_sql}",
                              params)
                 where, params = ["f.id IN temp.dfuquery_hits"], []
@@ -310,7 +311,7 @@ class FileQuery:
                 return self._count_and_page(conn, flt, where, params)
             finally:
                 if hits:
-                    conn.execute("DROP TABLE IF EXISTS temp.dfuquery_hits")
+                    conn.execute("DELETE FROM temp.dfuquery_hits")
 
     def _count_and_page(self, conn, flt: QueryFilter, where: list[str], params: list[Any]) -> QueryPage:
         where_sql = f" WHERE {' AND '.join(where)}" if where else ""
@@ -341,11 +342,20 @@ class FileQuery:
         subset = total > flt.max_files
         total = min(total, flt.max_files)
         limit = max(0, min(flt.limit, total - flt.offset))
-        if (where or flt.node_groups) and not (flt.sort_by or "").strip() and self._by_name(conn, total, flt):
+        by_name = not (flt.sort_by or "").strip() and (where or flt.node_groups)
+        if by_name and self._by_name(conn, total, flt):
             # many matches: walking the names in order meets a page of them soon, where the
             # filter's own index would gather and sort every match
             source = source.replace("logical_files f JOIN", "logical_files f CROSS JOIN", 1)
             source = source.replace("logical_files f", f"logical_files f INDEXED BY {_name_index(conn)}", 1)
+        elif by_name and not flt.node_groups and limit > 0:
+            # few: the first files by name from the filter's index alone (the indexes on what
+            # is filtered end in the name), then their rows; a page of rows lies in as many files
+            first = [r[0] for r in conn.execute(
+                f"SELECT f.id FROM logical_files f{where_sql} ORDER BY f.name LIMIT ?",
+                (*params, flt.offset + limit))]
+            where_sql = f" WHERE f.id IN ({', '.join('?' * len(first))})" if first else " WHERE 0"
+            params = first
         rows = conn.execute(
             f"SELECT f.id, f.name, f.is_superfile, f.directory, f.num_parts, f.modified, "
             f"f.accessed, COALESCE(c.cluster, '') AS row_group FROM {source}{where_sql} "
@@ -358,7 +368,7 @@ class FileQuery:
         """Whether the page is cheaper read in name order: about (offset + limit) * files /
         total rows visited that way, against every match gathered and sorted otherwise."""
         files = conn.execute("SELECT MAX(id) FROM logical_files").fetchone()[0] or 0
-        return total * total > (flt.offset + flt.limit) * files
+        return total * total > 10 * (flt.offset + flt.limit) * files  # (matches may cluster)
 
     # -- DFUFileView -----------------------------------------------------------------------------
     def scope_view(self, scope: str, include_super_owners: bool = False) -> tuple[str, list[FileRow], int]:
@@ -403,8 +413,11 @@ class FileQuery:
             where.append("scope_visible(f.scope)")
         pattern = flt.name_pattern or "*"
         if pattern != "*":
-            for clause, values in (patterns.pattern_clause("f.name", pattern),
-                                   *_index_hints(pattern)):
+            hints = _index_hints(pattern)
+            # with a hint on another column, `+` keeps SQLite from taking the name's range for
+            # the pattern's literal start instead (no statistics: it cannot tell the narrower)
+            on_name = "+f.name" if hints and all("f.name" not in c for c, _ in hints) else "f.name"
+            for clause, values in (patterns.pattern_clause(on_name, pattern), *hints):
                 where.append(clause)
                 params += values
             head = pattern.split("::")
