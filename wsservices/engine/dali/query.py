@@ -437,8 +437,10 @@ class FileQuery:
             if not any(ch in "*?" for ch in owner):  # (owner, name) order: the page stops early
                 clause, values = "f.owner = ? COLLATE NOCASE", [owner]
             elif _literal_prefix(owner):  # the owner index's range for the literal start
-                hint, bounds = patterns.prefix_clause("f.owner COLLATE NOCASE", _literal_prefix(owner))
-                clause, values = f"{hint} AND {clause}", [*bounds, *values]
+                start = _literal_prefix(owner)
+                hint, bounds = patterns.prefix_clause("f.owner COLLATE NOCASE", start)
+                rest = patterns.collapse_stars(owner) == start + "*" and not hint.startswith("substr")
+                clause, values = (hint, bounds) if rest else (f"{hint} AND {clause}", [*bounds, *values])
             where.append(f"f.owner != '' AND {clause}")
             params += values
         if flt.content_type:
