@@ -262,3 +262,12 @@ def test_a_page_read_in_name_order_is_the_same_page(cat):
         got = [(r.name, r.node_group) for r in q.dfu_query(page_size=7, page_start_from=8, **kw).rows]
         every = [(r.name, r.node_group) for r in q.dfu_query(page_size=1000, **kw).rows]
         assert got == every[7:14] and len(got) == 7
+
+
+def test_a_deep_page_of_few_matches_is_the_same_page(cat):
+    for i in range(40):
+        make_file(cat, f"t::d::f{i:03d}", b"x", owner="ann" if i % 3 else "bo")
+    q = FileQuery(cat)
+    every = [r.name for r in q.dfu_query(owner="bo", page_size=1000).rows]
+    assert [r.name for r in q.dfu_query(owner="bo", page_size=3, page_start_from=4).rows] == every[3:6]
+    assert [r.name for r in q.dfu_query(owner="bo", page_size=3, page_start_from=6000).rows] == []

@@ -34,6 +34,8 @@ DEFAULT_MAX_FILES = 100_000
 FILE_TYPES = ("Logical Files and Superfiles", "Logical Files Only", "Superfiles Only",
               "Not in Superfiles")
 #: SQL functions that call back into Python for each row they test
+#: at most this many ids gathered for a page before its rows are read (SQL parameters)
+_FIRST_FILES_MAX = 5_000
 _PER_ROW_FUNCTIONS = ("scoped_match(", "wild_match(", "scope_visible(")
 SUBSET_WARNING = ("The returned results ({max} files) represent a subset of the total number "
                   "of matches. Using a correct filter may reduce the number of matches.")
@@ -348,7 +350,7 @@ class FileQuery:
             # filter's own index would gather and sort every match
             source = source.replace("logical_files f JOIN", "logical_files f CROSS JOIN", 1)
             source = source.replace("logical_files f", f"logical_files f INDEXED BY {_name_index(conn)}", 1)
-        elif by_name and not flt.node_groups and limit > 0:
+        elif by_name and not flt.node_groups and 0 < limit and flt.offset + limit <= _FIRST_FILES_MAX:
             # few: the first files by name from the filter's index alone (the indexes on what
             # is filtered end in the name), then their rows; a page of rows lies in as many files
             first = [r[0] for r in conn.execute(
