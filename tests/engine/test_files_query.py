@@ -216,3 +216,58 @@ def test_owner_size_and_date_filters_served_by_indexes_keep_their_meaning(cat):
     assert found(start_date="2024-01-02T12:00:00", end_date="2024-01-03T12:00:00") == \
         sorted(SHAPES[i] for i in (1, 2, 6, 7))
     assert found(node_group="mythor", owner="bob") == sorted(SHAPES[i] for i in (2, 6))
+
+
+def test_columns_kept_by_triggers_follow_every_change(q, cat):
+    """Skews, superfile membership and the reversed name (migration 10) follow the changes
+    that make them: the filters answer as the attributes and members say, after each one."""
+    cat.set_attrs("thor::a::one", {"maxSkew": 15, "minSkew": "7"})
+    cat.set_attrs("thor::a::two", {"maxSkew": "30"})
+    assert names(q.dfu_query(max_skew_from=10, max_skew_to=20)) == ["thor::a::one"]
+    assert names(q.dfu_query(min_skew_from=5)) == ["thor::a::one"]
+    # an upper bound alone counts an absent skew as 0, as before
+    assert names(q.dfu_query(max_skew_to=20, logical_name="thor::a::*")) == ["thor::a::one"]
+    cat.set_attrs("thor::a::one", {"maxSkew": None})
+    assert names(q.dfu_query(max_skew_from=10, max_skew_to=20)) == []
+    assert names(q.dfu_query(max_skew_from=25)) == ["thor::a::two"]
+    cat.superfiles.remove("thor::sup", ["thor::a::one"])
+    assert names(q.dfu_query(file_type="Not in Superfiles")) == \
+        ["other::three", "thor::a::one", "thor::b::idx", "thor::sup"]
+    cat.superfiles.add("thor::sup2", ["thor::a::two", "thor::b::idx"])
+    assert names(q.dfu_query(file_type="Not in Superfiles")) == \
+        ["other::three", "thor::a::one", "thor::sup", "thor::sup2"]
+    cat.superfiles.remove("thor::sup2", ["thor::b::idx"])
+    assert "thor::b::idx" in names(q.dfu_query(file_type="Not in Superfiles"))
+    assert names(q.dfu_query(logical_name="*idx")) == ["thor::b::idx"]
+    cat.rename("thor::b::idx", "thor::b::index")
+    assert names(q.dfu_query(logical_name="*idx")) == []
+    assert names(q.dfu_query(logical_name="*ndex")) == ["thor::b::index"]
+    assert names(q.dfu_query(logical_name="*DEX")) == ["thor::b::index"]
+
+
+def test_the_inverted_content_type_keeps_files_without_one(q):
+    assert names(q.dfu_query(content_type="CSV", invert_content=True)) == \
+        ["other::three", "thor::a::one", "thor::b::idx", "thor::sup"]
+    assert names(q.dfu_query(content_type="*", invert_content=True)) == []
+    assert names(q.dfu_query(content_type="*")) == ["thor::a::one", "thor::a::two", "thor::b::idx"]
+
+
+def test_a_page_read_in_name_order_is_the_same_page(cat):
+    """Many matches: the page is read by walking the names (dali/query.py `_by_name`); the rows
+    and their order are those of the filter's own plan."""
+    for i in range(60):
+        make_file(cat, f"t::s{i % 3}::f{i:03d}", b"x", owner=["ann", "bo"][i % 2], kind="csv")
+    q = FileQuery(cat)
+    for kw in ({"owner": "an*"}, {"content_type": "csv"}, {"node_group": "mythor"}):
+        got = [(r.name, r.node_group) for r in q.dfu_query(page_size=7, page_start_from=8, **kw).rows]
+        every = [(r.name, r.node_group) for r in q.dfu_query(page_size=1000, **kw).rows]
+        assert got == every[7:14] and len(got) == 7
+
+
+def test_a_deep_page_of_few_matches_is_the_same_page(cat):
+    for i in range(40):
+        make_file(cat, f"t::d::f{i:03d}", b"x", owner="ann" if i % 3 else "bo")
+    q = FileQuery(cat)
+    every = [r.name for r in q.dfu_query(owner="bo", page_size=1000).rows]
+    assert [r.name for r in q.dfu_query(owner="bo", page_size=3, page_start_from=4).rows] == every[3:6]
+    assert [r.name for r in q.dfu_query(owner="bo", page_size=3, page_start_from=6000).rows] == []

@@ -7,6 +7,10 @@ order, with the text of an unset field precomputed and the way to write a value 
 writes the same bytes as the codecs (tests/protocol/test_compiled.py compares them on every
 response type) from any object with the fields as attributes: a spyne instance, or a light
 `Record`, so that a method returning many rows need not build a spyne model per row.
+Each writer turns its plan, on first use, into two straight-line Python functions (XML and
+JSON, compiled with `compile`/`exec`, one statement group per planned field): the loop over
+the fields and the choice per field are done once, not per row. `xml_reference` and
+`json_reference` walk the plan as the generated code does, for comparison.
 
 Field filtering by client version (ESP's `min_ver`/`max_ver`/`depr_ver`) happens at
 `Writer.plan`: `writer(model, nil_remove, version)` compiles one writer per (type, nil_remove,
@@ -140,6 +144,7 @@ class Writer:
         self.fields: list[_Field] = []
         self.exceptions: _Field | None = None  # the Exceptions field, when the type has one
         self.item: tuple[str, Any] | None = None
+        self._json_fn = self._xml_fn = None  # generated from the plan on first use
 
     def plan(self) -> None:
         """Decide, once, how each field the client version sees is written."""
@@ -170,7 +175,14 @@ class Writer:
 
     # -- XML (codec.encode) -------------------------------------------------------------------
     def xml(self, inst: Any, tag: str, out: list[str], attrs: str = "") -> None:
-        """Append `<tag attrs>...</tag>` for `inst` to `out`."""
+        """Append `<tag attrs>...</tag>` for `inst` to `out` (by the generated function)."""
+        fn = self._xml_fn
+        if fn is None:
+            fn = self._xml_fn = _generate_xml(self)
+        fn(inst, tag, out, attrs)
+
+    def xml_reference(self, inst: Any, tag: str, out: list[str], attrs: str = "") -> None:
+        """`xml` by walking the plan: what the generated function is checked against."""
         out.append(f"<{tag}{attrs}>")
         if self.exceptions is not None and getattr(inst, "Exceptions", None) is not None:
             self.exceptions.sub.xml(inst.Exceptions, "Exceptions", out)
@@ -205,7 +217,14 @@ class Writer:
         return "{" + jsoncodec.quote(tag) + ": {" + self.json(inst) + "}}"
 
     def json(self, inst: Any) -> str:
-        """The members of `inst`, without the braces."""
+        """The members of `inst`, without the braces (by the generated function, once built)."""
+        fn = self._json_fn
+        if fn is None:
+            fn = self._json_fn = _generate_json(self)
+        return fn(inst)
+
+    def json_reference(self, inst: Any) -> str:
+        """`json` by walking the plan: what the generated function is checked against."""
         if self.exceptions is not None and getattr(inst, "Exceptions", None) is not None:
             return jsoncodec.exceptions_member(inst.Exceptions)
         parts: list[str] = []
@@ -246,3 +265,118 @@ class Writer:
     def item_writer(self) -> "Writer":
         """For an array wrapper: the writer of its item type."""
         return self.fields[0].sub
+
+
+# -- generated JSON writers ---------------------------------------------------------------------
+def _generate_json(w: Writer):
+    """A straight-line function `inst -> members` for `w`, with `Writer.json_reference`'s
+    rules unrolled over the plan's fields (so a field left out of the plan is left out here):
+    one read per field, the common value types written inline, the rest by the field's scalar
+    function. Sub-writers are called through their `json`, so recursive types work."""
+    env: dict[str, Any] = {"Record": Record, "special": _JSON_SPECIAL.search, "quote": jsoncodec.quote,
+                           "exceptions_member": jsoncodec.exceptions_member}
+    lines = ["def members(inst):",
+             "    get = inst.__dict__.get if type(inst) is Record else (lambda n: getattr(inst, n, None))"]
+    if w.exceptions is not None:
+        lines += ["    v = get('Exceptions')",
+                  "    if v is not None:",
+                  "        return exceptions_member(v)"]
+    lines += ["    p = []", "    a = p.append"]
+    for i, f in enumerate(w.fields):
+        env[f"s{i}"], env[f"w{i}"] = f.scalar, f.sub
+        key = repr(f.json_key)
+        kind = f.kind
+        lines.append(f"    v = get({f.name!r})")
+        unset = None
+        if f.keep and f.name != "Exceptions":
+            if kind == SIMPLE:
+                unset = repr(f.json_key + f.json_unset)
+            elif kind == WRAPPER and not f.item_complex:
+                unset = repr(f'{f.json_key}{{"{f.item_name}": []}}')
+        lines.append("    if v is None:")
+        lines.append(f"        {'a(' + unset + ')' if unset else 'pass'}")
+        lines.append("    else:")
+        if kind == SIMPLE:
+            t = f.type
+            if issubclass(t, Integer) and not issubclass(t, Boolean):
+                lines.append(f"        a({key} + (str(v) if type(v) is int else s{i}(v)))")
+            elif issubclass(t, Boolean):
+                lines.append(f"        a({key} + ('true' if v is True else 'false' if v is False else s{i}(v)))")
+            elif issubclass(t, (Decimal, DateTime, ByteArray)):
+                lines.append(f"        a({key} + s{i}(v))")
+            else:
+                lines.append(f"        a({key} + '\"' + v + '\"' if type(v) is str and not special(v)"
+                             f" else {key} + s{i}(v))")
+        elif kind == WRAPPER:
+            item = repr(f.item_name)
+            lines.append(f"        items = getattr(v, {item}, None) or []")
+            if f.item_complex:
+                lines += ["        if items:",
+                          f"            j = w{i}.item_writer().json",
+                          f"            a({key} + '{{\"' + {item} + '\": [' + ', '.join(['{{' + j(x) + '}}' for x in items]) + ']}}')"]
+            else:
+                cond = "if True:" if f.keep else "if items:"
+                lines += [f"        {cond}",
+                          f"            a({key} + '{{\"' + {item} + '\": [' + ', '.join([s{i}(x) for x in items]) + ']}}')"]
+        elif kind == STRUCT:
+            lines += [f"        inner = w{i}.json(v)",
+                      "        if inner:",
+                      f"            a({key} + '{{' + inner + '}}')"]
+        elif kind == MANY_STRUCT:
+            lines += ["        if v:",
+                      f"            j = w{i}.json",
+                      f"            a({key} + '[' + ', '.join(['{{' + j(x) + '}}' for x in v]) + ']')"]
+        else:
+            lines.append(f"        a({key} + '[' + ', '.join([s{i}(x) for x in v]) + ']')")
+    lines.append("    return ', '.join(p)")
+    code = compile("\n".join(lines), f"<json writer {w.model.__name__}>", "exec")
+    exec(code, env)
+    return env["members"]
+
+
+def _generate_xml(w: Writer):
+    """As `_generate_json`, for `Writer.xml_reference`: `(inst, tag, out, attrs) -> None`."""
+    env: dict[str, Any] = {"Record": Record, "special": _XML_SPECIAL.search, "xml_value": xml_value}
+    lines = ["def element(inst, tag, out, attrs):",
+             "    get = inst.__dict__.get if type(inst) is Record else (lambda n: getattr(inst, n, None))",
+             "    a = out.append",
+             "    a('<' + tag + attrs + '>')"]
+    if w.exceptions is not None:
+        env["exc"] = w.exceptions.sub
+        lines += ["    v = get('Exceptions')",
+                  "    if v is not None:",
+                  "        exc.xml(v, 'Exceptions', out)",
+                  "        a('</' + tag + '>')",
+                  "        return"]
+    for i, f in enumerate(w.fields):
+        env[f"w{i}"] = f.sub
+        name, op, cl = repr(f.name), repr(f.open), repr(f.close)
+        kind = f.kind
+        lines.append(f"    v = get({name})")
+        unset = repr(f.xml_unset) if f.xml_unset is not None and f.keep else None
+        lines.append("    if v is None:")
+        lines.append(f"        {'a(' + unset + ')' if unset else 'pass'}")
+        if kind == SIMPLE:
+            lines += ["    elif type(v) is str and not special(v):",
+                      f"        a({op} + v + {cl})",
+                      "    else:",
+                      f"        a({op} + xml_value(v) + {cl})"]
+        elif kind == WRAPPER:
+            lines.append("    else:")
+            if f.item_complex:
+                lines += [f"        if getattr(v, {f.item_name!r}, None):",
+                          f"            w{i}.xml(v, {name}, out)"]
+            else:
+                lines.append(f"        w{i}.xml(v, {name}, out)")
+        elif kind == STRUCT:
+            lines += ["    else:", f"        w{i}.xml(v, {name}, out)"]
+        elif kind == MANY_STRUCT:
+            lines += ["    else:", f"        x = w{i}.xml", "        for item in v:",
+                      f"            x(item, {name}, out)"]
+        else:
+            lines += ["    else:", "        for item in v:",
+                      f"            a({op} + xml_value(item) + {cl})"]
+    lines.append("    a('</' + tag + '>')")
+    code = compile("\n".join(lines), f"<xml writer {w.model.__name__}>", "exec")
+    exec(code, env)
+    return env["element"]

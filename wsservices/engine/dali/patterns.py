@@ -52,6 +52,18 @@ def pattern_clause(column: str, pattern: str) -> tuple[str, list[str]]:
     return f"wild_match({column}, ?)", [pattern]
 
 
+def reversed_text(text: str | None) -> str | None:
+    """``text`` backwards: ``logical_files.rname``, so that a name's ending is a range of it."""
+    return None if text is None else text[::-1]
+
+
+def suffix_clause(rcolumn: str, suffix: str) -> tuple[str, list[str]]:
+    """The column `rcolumn` reverses ends with ``suffix`` (no wildcards), as a range on it."""
+    return prefix_clause(rcolumn, suffix[::-1])
+
+
 def register(conn) -> None:
-    """Make ``wild_match`` available on a connection (the store does, for each it opens)."""
+    """Make ``wild_match`` and ``reversed_text`` available on a connection (the store does, for
+    each it opens; the triggers of ``logical_files.rname`` need the latter)."""
     conn.create_function("wild_match", 2, wildmatch, deterministic=True)
+    conn.create_function("reversed_text", 1, reversed_text, deterministic=True)

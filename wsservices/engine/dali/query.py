@@ -3,6 +3,9 @@
 Filtering, sorting and paging run in SQL, so a first page of 100 out of 100,000 files reads
 about 100 rows through the indexes of ``logical_files`` (name, modified, size, owner) — then
 the attributes, protection and owners of just those rows are fetched in a few batched queries.
+Skews, superfile membership, the content type and a name's ending have indexed columns of
+their own (store migration 10); a page of many matches is read in name order, one of few
+matches through the filter's index then sorted (`FileQuery._by_name`).
 
 Semantics (wsdfu.md §4.1): the name pattern is ``LogicalName``, else ``Prefix::*``, else ``*``;
 lower-cased, not normalised (a leading ``~`` matches nothing); a case-insensitive glob on the
@@ -31,6 +34,8 @@ DEFAULT_MAX_FILES = 100_000
 FILE_TYPES = ("Logical Files and Superfiles", "Logical Files Only", "Superfiles Only",
               "Not in Superfiles")
 #: SQL functions that call back into Python for each row they test
+#: at most this many ids gathered for a page before its rows are read (SQL parameters)
+_FIRST_FILES_MAX = 5_000
 _PER_ROW_FUNCTIONS = ("scoped_match(", "wild_match(", "scope_visible(")
 SUBSET_WARNING = ("The returned results ({max} files) represent a subset of the total number "
                   "of matches. Using a correct filter may reduce the number of matches.")
@@ -195,7 +200,18 @@ def _index_hints(pattern: str) -> list[tuple[str, list[str]]]:
             hints.append(patterns.prefix_clause("f.tail", tail_literal))
     if literal and literal != pattern and pattern != literal + "*" and not hints:
         hints.append(patterns.prefix_clause("f.name", literal))  # else pattern_clause's range
+    suffix = pattern[max(pattern.rfind("*"), pattern.rfind("?")) + 1:]
+    if not hints and not literal and suffix:  # `*tail`: the names ending so, by the reversed name
+        hints.append(patterns.suffix_clause("f.rname", suffix))
     return hints
+
+
+def _name_index(conn) -> str:
+    """The index of ``logical_files(name)``: the one SQLite made for its UNIQUE constraint."""
+    for row in conn.execute("PRAGMA index_list(logical_files)").fetchall():
+        if row[2] and [r[2] for r in conn.execute(f'PRAGMA index_info("{row[1]}")')] == ["name"]:
+            return f'"{row[1]}"'
+    raise RuntimeError("logical_files has no unique index on name")
 
 
 class FileQuery:
@@ -286,9 +302,10 @@ class FileQuery:
                 visible = flt.scope_visible
                 conn.create_function("scope_visible", 1, lambda scope: bool(visible(scope or "")))
             hits = any(f in where_sql for f in _PER_ROW_FUNCTIONS)
-            if hits:
-                conn.execute("DROP TABLE IF EXISTS temp.dfuquery_hits")
-                conn.execute("CREATE TEMP TABLE dfuquery_hits(id INTEGER PRIMARY KEY)")
+            if hits:  # kept per connection, emptied after use (no DDL per query: a schema
+                # change would have every statement the connection caches prepared again)
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS dfuquery_hits(id INTEGER PRIMARY KEY)")
+                conn.execute("DELETE FROM temp.dfuquery_hits")
                 conn.execute(f"INSERT INTO temp.dfuquery_hits SELECT f.id FROM logical_files f{where_sql}",
                              params)
                 where, params = ["f.id IN temp.dfuquery_hits"], []
@@ -296,14 +313,18 @@ class FileQuery:
                 return self._count_and_page(conn, flt, where, params)
             finally:
                 if hits:
-                    conn.execute("DROP TABLE IF EXISTS temp.dfuquery_hits")
+                    conn.execute("DELETE FROM temp.dfuquery_hits")
 
     def _count_and_page(self, conn, flt: QueryFilter, where: list[str], params: list[Any]) -> QueryPage:
         where_sql = f" WHERE {' AND '.join(where)}" if where else ""
         if len(flt.node_groups) == 1:  # one row per file on that group: its row there
             source = ("logical_files f JOIN file_clusters c ON c.file_id = f.id AND c.cluster = ?")
             params = [*flt.node_groups, *params]
-            total = conn.execute(f"SELECT COUNT(*) FROM {source}{where_sql}", params).fetchone()[0]
+            if where:
+                total = conn.execute(f"SELECT COUNT(*) FROM {source}{where_sql}", params).fetchone()[0]
+            else:  # every row of file_clusters has its file: the group's index alone
+                total = conn.execute("SELECT COUNT(*) FROM file_clusters WHERE cluster = ?",
+                                     params).fetchone()[0]
         elif flt.node_groups:  # one row per file, showing the first requested group it is on
             marks = ", ".join("?" * len(flt.node_groups))
             source = ("logical_files f JOIN (SELECT file_id, MIN(ord) AS o FROM file_clusters "
@@ -317,18 +338,39 @@ class FileQuery:
             total = conn.execute(f"SELECT COUNT(*) FROM logical_files f{where_sql}",
                                  params).fetchone()[0]
             copies = " AND ".join(["c.ord > 0", *where])
-            total += conn.execute(
-                "SELECT COUNT(*) FROM file_clusters c JOIN logical_files f ON f.id = c.file_id "
+            total += conn.execute(  # from the (few) copies, whatever index the filter has
+                "SELECT COUNT(*) FROM file_clusters c CROSS JOIN logical_files f ON f.id = c.file_id "
                 f"WHERE {copies}", params).fetchone()[0]
         subset = total > flt.max_files
         total = min(total, flt.max_files)
         limit = max(0, min(flt.limit, total - flt.offset))
+        by_name = not (flt.sort_by or "").strip() and (where or flt.node_groups)
+        if by_name and self._by_name(conn, total, flt):
+            # many matches: walking the names in order meets a page of them soon, where the
+            # filter's own index would gather and sort every match
+            source = source.replace("logical_files f JOIN", "logical_files f CROSS JOIN", 1)
+            source = source.replace("logical_files f", f"logical_files f INDEXED BY {_name_index(conn)}", 1)
+        elif by_name and not flt.node_groups and 0 < limit and flt.offset + limit <= _FIRST_FILES_MAX:
+            # few: the first files by name from the filter's index alone (the indexes on what
+            # is filtered end in the name), then their rows; a page of rows lies in as many files
+            first = [r[0] for r in conn.execute(
+                f"SELECT f.id FROM logical_files f{where_sql} ORDER BY f.name LIMIT ?",
+                (*params, flt.offset + limit))]
+            where_sql = f" WHERE f.id IN ({', '.join('?' * len(first))})" if first else " WHERE 0"
+            params = first
         rows = conn.execute(
             f"SELECT f.id, f.name, f.is_superfile, f.directory, f.num_parts, f.modified, "
             f"f.accessed, COALESCE(c.cluster, '') AS row_group FROM {source}{where_sql} "
             f"ORDER BY {self._order(flt)} LIMIT ? OFFSET ?",
             (*params, limit, flt.offset)).fetchall()
         return QueryPage(self._rows(conn, rows, flt.include_super_owners), total, subset)
+
+    @staticmethod
+    def _by_name(conn, total: int, flt: QueryFilter) -> bool:
+        """Whether the page is cheaper read in name order: about (offset + limit) * files /
+        total rows visited that way, against every match gathered and sorted otherwise."""
+        files = conn.execute("SELECT MAX(id) FROM logical_files").fetchone()[0] or 0
+        return total * total > 10 * (flt.offset + flt.limit) * files  # (matches may cluster)
 
     # -- DFUFileView -----------------------------------------------------------------------------
     def scope_view(self, scope: str, include_super_owners: bool = False) -> tuple[str, list[FileRow], int]:
@@ -373,8 +415,11 @@ class FileQuery:
             where.append("scope_visible(f.scope)")
         pattern = flt.name_pattern or "*"
         if pattern != "*":
-            for clause, values in (patterns.pattern_clause("f.name", pattern),
-                                   *_index_hints(pattern)):
+            hints = _index_hints(pattern)
+            # with a hint on another column, `+` keeps SQLite from taking the name's range for
+            # the pattern's literal start instead (no statistics: it cannot tell the narrower)
+            on_name = "+f.name" if hints and all("f.name" not in c for c, _ in hints) else "f.name"
+            for clause, values in (patterns.pattern_clause(on_name, pattern), *hints):
                 where.append(clause)
                 params += values
             head = pattern.split("::")
@@ -387,18 +432,31 @@ class FileQuery:
         elif ftype == "logical files only":
             where.append("f.is_superfile = 0")
         elif ftype == "not in superfiles":
-            where.append("NOT EXISTS (SELECT 1 FROM superfile_members m WHERE m.sub_id = f.id)")
+            where.append("f.super_owners = 0")
         if flt.owner:  # NOCASE folds ASCII only, as SQLite's lower() does: the index serves it
             owner = flt.owner.lower()
             clause, values = patterns.pattern_clause("lower(f.owner)", owner)
             if not any(ch in "*?" for ch in owner):  # (owner, name) order: the page stops early
                 clause, values = "f.owner = ? COLLATE NOCASE", [owner]
+            elif _literal_prefix(owner):  # the owner index's range for the literal start
+                start = _literal_prefix(owner)
+                hint, bounds = patterns.prefix_clause("f.owner COLLATE NOCASE", start)
+                rest = patterns.collapse_stars(owner) == start + "*" and not hint.startswith("substr")
+                clause, values = (hint, bounds) if rest else (f"{hint} AND {clause}", [*bounds, *values])
             where.append(f"f.owner != '' AND {clause}")
             params += values
         if flt.content_type:
-            clause, values = patterns.pattern_clause("lower(f.kind)", flt.content_type.lower())
+            kind = flt.content_type.lower()
+            clause, values = patterns.pattern_clause("lower(f.kind)", kind)
+            if flt.invert_content and not any(ch in "*?" for ch in kind):
+                # not equal: the two ranges around it, which the lower(kind) index serves
+                clause, values = "(lower(f.kind) < ? OR lower(f.kind) > ?)", [kind, kind]
+            elif flt.invert_content:
+                clause = f"NOT ({clause})"
+            else:
+                clause = f"lower(f.kind) != '' AND {clause}"
+            where.append(clause)
             params += values
-            where.append(f"NOT ({clause})" if flt.invert_content else f"f.kind != '' AND {clause}")
         # bounds > 0 read an unknown size as 0 (COALESCE(size, 0)); in the form of the size index
         if flt.size_from > 0:
             where.append("COALESCE(f.size, -1) >= ?")
@@ -415,15 +473,14 @@ class FileQuery:
             if hi:
                 where.append(f"{column} <= ? AND substr({column}, 1, 19) <= ?")
                 params += [hi + "\U0010ffff", hi]
-        for key, lo, hi in (("maxSkew", flt.max_skew_from, flt.max_skew_to),
-                            ("minSkew", flt.min_skew_from, flt.min_skew_to)):
-            expr = (f"COALESCE((SELECT CAST(a.value AS INTEGER) FROM file_attrs a "
-                    f"WHERE a.file_id = f.id AND a.key = '{key}'), 0)")
+        for column, lo, hi in (("f.max_skew", flt.max_skew_from, flt.max_skew_to),
+                               ("f.min_skew", flt.min_skew_from, flt.min_skew_to)):
+            # the attribute as an integer, 0 when absent (the column is NULL then)
             if lo > 0:
-                where.append(f"{expr} >= ?")
+                where.append(f"{column} >= ?")
                 params.append(lo)
             if hi > 0:
-                where.append(f"{expr} <= ?")
+                where.append(f"{column} <= ?" if lo > 0 else f"COALESCE({column}, 0) <= ?")
                 params.append(hi)
         return where, params
 

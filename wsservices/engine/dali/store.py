@@ -8,7 +8,9 @@ packageprocess.md §4.1):
 * ``logical_files`` (one row per file or superfile, keyed by the normalised name), with
   ``file_clusters``, ``file_parts``, ``file_attrs`` (the Dali ``Attr`` set as key/value),
   ``file_protect`` (one Protect entry per owner) and ``superfile_members`` (ordered, and indexed
-  both ways so SuperOwner lookups are cheap), with ``superfile_tallies`` (members.py);
+  both ways so SuperOwner lookups are cheap), with ``superfile_tallies`` (members.py). Triggers
+  keep columns DFUQuery filters on in step (migration 10): the skews, how many superfiles list a
+  file, the reversed name (``reversed_text``, registered on every connection by patterns.py);
 * ``file_locks``: emulated Dali locks by normalised name (e.g. the READ+HOLD of a published query);
 * ``dfu_workunits``: the searchable columns of a DFU workunit plus a JSON ``detail`` blob;
 * ``package_maps`` / ``package_map_parts`` / ``package_set_entries``;
@@ -310,6 +312,65 @@ CREATE TABLE superfile_tallies (
     super_id INTEGER PRIMARY KEY REFERENCES logical_files(id) ON DELETE CASCADE,
     tallies  TEXT NOT NULL                      -- JSON: see engine/dali/members.py
 );
+"""),
+    Migration(10, "logical files: DFUQuery's filters on skews, superfile membership, content type "
+                  "and name endings served by indexes",
+              """
+ALTER TABLE logical_files ADD COLUMN max_skew INTEGER;          -- CAST of Attr maxSkew (triggers)
+ALTER TABLE logical_files ADD COLUMN min_skew INTEGER;          -- CAST of Attr minSkew (triggers)
+ALTER TABLE logical_files ADD COLUMN super_owners INTEGER NOT NULL DEFAULT 0;  -- superfiles listing it
+ALTER TABLE logical_files ADD COLUMN rname TEXT;                -- the name reversed (triggers)
+UPDATE logical_files SET
+    max_skew = (SELECT CAST(a.value AS INTEGER) FROM file_attrs a
+                WHERE a.file_id = logical_files.id AND a.key = 'maxSkew'),
+    min_skew = (SELECT CAST(a.value AS INTEGER) FROM file_attrs a
+                WHERE a.file_id = logical_files.id AND a.key = 'minSkew'),
+    super_owners = (SELECT COUNT(*) FROM superfile_members m WHERE m.sub_id = logical_files.id),
+    rname = reversed_text(name);
+CREATE INDEX logical_files_kind ON logical_files(lower(kind));
+CREATE INDEX logical_files_max_skew ON logical_files(max_skew, name);
+CREATE INDEX logical_files_min_skew ON logical_files(min_skew, name);
+CREATE INDEX logical_files_super_owners ON logical_files(super_owners);
+CREATE INDEX logical_files_rname ON logical_files(rname);
+
+CREATE TRIGGER logical_files_rname_insert AFTER INSERT ON logical_files BEGIN
+    UPDATE logical_files SET rname = reversed_text(NEW.name) WHERE id = NEW.id;
+END;
+CREATE TRIGGER logical_files_rname_update AFTER UPDATE OF name ON logical_files BEGIN
+    UPDATE logical_files SET rname = reversed_text(NEW.name) WHERE id = NEW.id;
+END;
+CREATE TRIGGER file_attrs_skew_insert AFTER INSERT ON file_attrs
+WHEN NEW.key IN ('maxSkew', 'minSkew') BEGIN
+    UPDATE logical_files SET
+        max_skew = (SELECT CAST(value AS INTEGER) FROM file_attrs WHERE file_id = NEW.file_id AND key = 'maxSkew'),
+        min_skew = (SELECT CAST(value AS INTEGER) FROM file_attrs WHERE file_id = NEW.file_id AND key = 'minSkew')
+    WHERE id = NEW.file_id;
+END;
+CREATE TRIGGER file_attrs_skew_update AFTER UPDATE ON file_attrs
+WHEN NEW.key IN ('maxSkew', 'minSkew') OR OLD.key IN ('maxSkew', 'minSkew') BEGIN
+    UPDATE logical_files SET
+        max_skew = (SELECT CAST(value AS INTEGER) FROM file_attrs WHERE file_id = NEW.file_id AND key = 'maxSkew'),
+        min_skew = (SELECT CAST(value AS INTEGER) FROM file_attrs WHERE file_id = NEW.file_id AND key = 'minSkew')
+    WHERE id = NEW.file_id;
+END;
+CREATE TRIGGER file_attrs_skew_delete AFTER DELETE ON file_attrs
+WHEN OLD.key IN ('maxSkew', 'minSkew') BEGIN
+    UPDATE logical_files SET
+        max_skew = (SELECT CAST(value AS INTEGER) FROM file_attrs WHERE file_id = OLD.file_id AND key = 'maxSkew'),
+        min_skew = (SELECT CAST(value AS INTEGER) FROM file_attrs WHERE file_id = OLD.file_id AND key = 'minSkew')
+    WHERE id = OLD.file_id;
+END;
+CREATE TRIGGER superfile_members_insert AFTER INSERT ON superfile_members BEGIN
+    UPDATE logical_files SET super_owners = super_owners + 1 WHERE id = NEW.sub_id;
+END;
+CREATE TRIGGER superfile_members_delete AFTER DELETE ON superfile_members BEGIN
+    UPDATE logical_files SET super_owners = super_owners - 1 WHERE id = OLD.sub_id;
+END;
+CREATE TRIGGER superfile_members_update AFTER UPDATE OF sub_id ON superfile_members
+WHEN OLD.sub_id != NEW.sub_id BEGIN
+    UPDATE logical_files SET super_owners = super_owners - 1 WHERE id = OLD.sub_id;
+    UPDATE logical_files SET super_owners = super_owners + 1 WHERE id = NEW.sub_id;
+END;
 """),
 ]
 
