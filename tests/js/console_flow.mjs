@@ -26,7 +26,11 @@ async function openTab(page, label) {
 }
 
 async function ready(page) {
-    await page.locator("main[data-ready]").waitFor();
+    // the page for the current address, not the one a click or goto is leaving (hashchange is async)
+    await page.waitForFunction(() => {
+        const main = document.querySelector("main");
+        return main && main.dataset.ready && main.dataset.route === location.hash;
+    });
 }
 
 async function shot(page, name) {

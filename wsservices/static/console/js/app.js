@@ -44,6 +44,7 @@ async function route() {
     if (main.querySelector(".loading") && main.children.length === 1) {
         fill(main, h("p", {}, "This page could not be shown; see the message above."));
     }
+    main.dataset.route = location.hash;   // which address this ready page answers (tests wait on it)
     main.dataset.ready = "1";
 }
 
