@@ -22,9 +22,8 @@ def remote_config(tmp, name: str, url: str, extra: str = "") -> str:
     return str(path)
 
 
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("remote")
+def two_environments(tmp):
+    """Emulator A, and emulator B declaring A as its remote ``envA``: yields their Drills."""
     with ThreadedEmulator(data_dir=tmp / "a", deterministic=True) as a:
         with ThreadedEmulator(data_dir=tmp / "b", deterministic=True,
                               config_file=remote_config(tmp, "envA", a.url)) as b:
@@ -32,6 +31,11 @@ def pair(tmp_path_factory):
             yield da, db
             da.close()
             db.close()
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    yield from two_environments(tmp_path_factory.mktemp("remote"))
 
 
 def dali(drill) -> str:

@@ -9,19 +9,12 @@ import pytest
 
 from hpccemu.testing import ThreadedEmulator
 from service.drills import Drill, records, unique
-from service.test_remote_copy import dali, remote_config
+from service.test_remote_copy import dali, two_environments
 
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("remote_super")
-    with ThreadedEmulator(data_dir=tmp / "a", deterministic=True) as a:
-        with ThreadedEmulator(data_dir=tmp / "b", deterministic=True,
-                              config_file=remote_config(tmp, "envA", a.url)) as b:
-            da, db = Drill(a), Drill(b)
-            yield da, db
-            da.close()
-            db.close()
+    yield from two_environments(tmp_path_factory.mktemp("remote_super"))
 
 
 def make_super(a: Drill, scope: str) -> tuple[str, list[str], list[bytes]]:

@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from datetime import datetime
 
-from ..errors import InvalidArgument
+from ..errors import DomainError, InvalidArgument, os_reason
 from .scan import scan
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,18 @@ class XRefBuilder:
                 self.build_now(group)
             except Exception as exc:   # the node shows the error, as XRefNode::error does
                 log.exception("XREF build of %s failed", group)
-                self.store.execute("UPDATE xref_nodes SET status = ? WHERE cluster = ?", (str(exc), group))
+                self.store.execute("UPDATE xref_nodes SET status = ? WHERE cluster = ?", (_status(exc), group))
             finally:
                 with self._cond:
                     self._running = None
+
+
+def _status(exc: Exception) -> str:
+    """What the node shows for a failed build: a DomainError's own text, the system's reason for
+    an I/O error, else a neutral text; never a server path or Python's wording (the traceback is
+    in the log)."""
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return f"XREF build failed: {os_reason(exc)}"
+    return "XREF build failed (see the server log)"
