@@ -2,7 +2,8 @@
 topology and what the cluster holds) and the emulator's control endpoint /hpccemu/
 (wsservices/control.py).
 
-`/health` names the serving process (``pid``: ESP worker processes differ). `make_app(cluster)`
+`/health` names the serving process (``pid``: ESP worker processes differ); its ``started`` and
+``uptime_seconds`` are the server's, the same in every worker. `make_app(cluster)`
 is what the server, the threaded test server and WSGI hosts use.
 """
 from __future__ import annotations
@@ -29,11 +30,12 @@ from wsservices.xref.service import WsDFUXRef
 SERVICE_CLASSES = (FileSpray, WsDfu, WsPackageProcess, WsDFUXRef)
 
 
-def make_app(cluster) -> EspBinding:
+def make_app(cluster, started: float | None = None) -> EspBinding:
+    """`started` is when the server started (epoch seconds); ESP worker processes share it."""
     guard = Guard(cluster.settings.security)
     cluster.foreign_dali = foreign.connector(cluster.settings)
     services = [cls(cluster, guard) for cls in SERVICE_CLASSES]
-    started = time.time()
+    started = time.time() if started is None else started
 
     def health(request: Request) -> Response:
         body = {"status": "ok", "version": __version__, "started": _iso(started),

@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from typing import Callable
 
 from gunicorn.app.base import BaseApplication
@@ -111,7 +112,6 @@ def die_with_parent() -> None:
 def _hold_dfu_server_lock(data_dir) -> object:
     """An exclusive lock on <data>/dfuserver.lock, held until this process ends."""
     import fcntl
-    import time
     from pathlib import Path
 
     Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -175,6 +175,7 @@ def serve(settings, workers: int, *, log_requests: bool = False, reset_first: bo
     from wsservices.esp.accesslog import AccessLog
 
     _limits.update(read_timeout=settings.read_timeout, max_connections=settings.max_connections)
+    started = time.time()
     dfu: list[subprocess.Popen] = []
 
     def on_starting(_arbiter) -> None:
@@ -210,7 +211,7 @@ def serve(settings, workers: int, *, log_requests: bool = False, reset_first: bo
     def load():
         cluster = Cluster.open(settings, role="esp")
         _worker_cluster.append(cluster)
-        return AccessLog(make_app(cluster), bodies=log_requests)
+        return AccessLog(make_app(cluster, started), bodies=log_requests)
 
     options = {
         "bind": [f"[{settings.host}]:{settings.port}" if ":" in settings.host else
