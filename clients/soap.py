@@ -1,8 +1,8 @@
 """The zeep plumbing every service client shares.
 
 A client loads its service's WSDL — by default the copy packaged with hpccemu (`hpccemu/wsdl/`,
-the contract the emulator serves: FileSpray 1.27, WsDfu 1.65 + DFUFileRename, WsPackageProcess
-1.07), so nothing is fetched over the network and the version is pinned; ``wsdl="server"``
+the contract the emulator serves by default: FileSpray 1.29, WsDfu 1.69, WsPackageProcess 1.08,
+whose SOAPActions send that ``ver_``), so nothing is fetched over the network and the version is pinned; ``wsdl="server"``
 fetches ``<service>/?wsdl`` instead, and any other string is a WSDL path or URL — and binds it
 to ``<url>/<Service>`` with `create_service`, so the same client talks to the emulator or to a real
 ESP. Dispatch on a real ESP is by the body element, and the WSDL's SOAPAction carries ``ver_``.

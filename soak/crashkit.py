@@ -97,6 +97,11 @@ class Server:
             self.proc.wait(30)
 
 
+#: the client versions sent, as hpcc-js sends its WSDL's (a JSON body without ver_ is version 0,
+#: which gets none of the fields with a min_ver)
+CLIENT_VERSIONS = {"FileSpray": "1.29", "WsDfu": "1.69", "WsPackageProcess": "1.08"}
+
+
 class Esp:
     """ESP's JSON mode over requests; a dropped connection is `ServerDown`."""
 
@@ -106,8 +111,8 @@ class Esp:
 
     def call(self, service: str, method: str, **fields) -> dict:
         try:
-            r = self.http.post(f"{self.url}/{service}/{method}.json", json={method: fields},
-                               timeout=60)
+            r = self.http.post(f"{self.url}/{service}/{method}.json?ver_={CLIENT_VERSIONS[service]}",
+                               json={method: fields}, timeout=60)
         except requests.RequestException as exc:
             raise ServerDown(str(exc)) from None
         body = r.json()

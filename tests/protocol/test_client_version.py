@@ -23,7 +23,7 @@ def test_a_malformed_ver_is_answered_normally(http, url, path, ver):
     assert "Traceback" not in r.text and "Request failed" not in r.text
 
 
-@pytest.mark.parametrize("ver,shown", [("abc", "1.27"), ("", "1.27"), ("1.x", "1.00"), ("2.5junk", "2.50")])
+@pytest.mark.parametrize("ver,shown", [("abc", "1.29"), ("", "1.29"), ("1.x", "1.00"), ("2.5junk", "2.50")])
 def test_the_index_page_shows_the_version_atof_reads(http, url, ver, shown):
     r = http.get(f"{url}/FileSpray/?ver_={ver}", timeout=30)
     assert r.status_code == 200

@@ -90,8 +90,9 @@ def upload(http, url, parts, query=None, method="UploadFile"):
 
 
 def soap(http, url, call):
-    """One raw SOAP call; returns (response element, its XML text)."""
-    r = soap_post(http, url + "/FileSpray", envelope(call))
+    """One raw SOAP call, as a 1.29 client (without ver_ it would be version 0: no Server, no
+    AcceptLanguage); returns (response element, its XML text)."""
+    r = soap_post(http, url + "/FileSpray?ver_=1.29", envelope(call))
     assert r.status_code == 200, r.text
     body = etree.fromstring(r.content)[0]
     return body[0], r.text

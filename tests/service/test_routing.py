@@ -32,16 +32,16 @@ def test_index_page_lists_every_operation_with_form_and_wsdl_links(http, url):
     page = r.text
     assert page.startswith('<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
                            "<title>Enterprise Services Platform</title></head><body><h1>WsPackageProcess</h1>"
-                           "<h2>Version: 1.07, Build: ")
+                           "<h2>Version: 1.08, Build: ")  # the ECM version
     assert "\n" not in page
-    forms = re.findall(r'<li><a href="(\w+)\?ver_=1\.07&form">(\w+)</a></li>', page)
-    wsdls = re.findall(r'<li><a href="(\w+)\?ver_=1\.07&wsdl">(\w+)</a></li>', page)
+    forms = re.findall(r'<li><a href="(\w+)\?ver_=1\.08&form">(\w+)</a></li>', page)
+    wsdls = re.findall(r'<li><a href="(\w+)\?ver_=1\.08&wsdl">(\w+)</a></li>', page)
     names = [a for a, b in forms]
     assert len(names) == 17 and "Ping" in names and "Echo" in names
     assert names == sorted(names)  # strcmp order
     assert [a for a, b in wsdls] == names
-    assert '<a href="?ver_=1.07&wsdl">WSDL Definition</a>' in page
-    assert '<a href="?ver_=1.07&reqxml_">XML Requests</a>' in page
+    assert '<a href="?ver_=1.08&wsdl">WSDL Definition</a>' in page
+    assert '<a href="?ver_=1.08&reqxml_">XML Requests</a>' in page
 
 
 def test_index_page_links_work(http, url):
@@ -73,10 +73,10 @@ def test_wsdl_anywhere_in_the_query(http, url, prefix, query):
 def test_service_wsdl_follows_esp_conventions(http, url):
     root = etree.fromstring(http.get(url + "/WsDfu/?wsdl").content)
     actions = [op.get("soapAction") for op in root.iter("{http://schemas.xmlsoap.org/wsdl/soap/}operation")]
-    assert "WsDfu/DFUQuery?ver_=1.65" in actions
-    assert all(re.fullmatch(r"WsDfu/\w+\?ver_=1\.65", a) for a in actions)
+    assert "WsDfu/DFUQuery?ver_=1.69" in actions  # no ver_: the default client version (getVersion)
+    assert all(re.fullmatch(r"WsDfu/\w+\?ver_=1\.69", a) for a in actions)
     address = next(root.iter("{http://schemas.xmlsoap.org/wsdl/soap/}address")).get("location")
-    assert address == f"{url}/WsDfu?ver_=1.65"
+    assert address == f"{url}/WsDfu?ver_=1.69"
     assert root.get("targetNamespace") == SERVICES["WsDfu"]
 
 
@@ -108,7 +108,7 @@ def test_unknown_service_is_404(http, url):
 
 def test_version_page(http, url):
     r = http.get(url + "/WsDfu/version_")
-    assert r.text == "<VersionInfo><Service>WsDfu</Service><Version>1.650</Version></VersionInfo>"
+    assert r.text == "<VersionInfo><Service>WsDfu</Service><Version>1.690</Version></VersionInfo>"
 
 
 def test_form_page_names_method_and_request_fields(http, url):
@@ -118,7 +118,7 @@ def test_form_page_names_method_and_request_fields(http, url):
     assert "AddPartToPackageMapRequest" in r.text
     for field in ("Target", "PackageMap", "PartName", "Content", "DeletePrevious", "DaliIp"):
         assert f"name='{field}'" in r.text
-    assert 'action="AddPartToPackageMap?ver_=1.07"' in r.text
+    assert 'action="AddPartToPackageMap?ver_=1.08"' in r.text
 
 
 def test_method_url_runs_the_method_and_answers_plain_xml(http, url):
@@ -155,9 +155,9 @@ def test_unsupported_http_method(http, url):
 def test_health(http, url, emulator):
     body = http.get(url + "/health").json()
     assert body["status"] == "ok"
-    assert body["services"]["FileSpray"]["version"] == "1.27"
-    assert body["services"]["WsDfu"]["version"] == "1.65"
-    assert body["services"]["WsPackageProcess"]["version"] == "1.07"
+    assert body["services"]["FileSpray"]["version"] == "1.29"  # the ECMs' versions
+    assert body["services"]["WsDfu"]["version"] == "1.69"
+    assert body["services"]["WsPackageProcess"]["version"] == "1.08"
     assert body["data_dir"] == str(emulator.data_dir)
     assert body["thor_clusters"][0]["name"] == "mythor"
     assert body["thor_clusters"][0]["nodes"] == 4

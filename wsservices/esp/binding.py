@@ -15,9 +15,14 @@ Security (auth.py, guard.py): with authentication on, every path but ``/health``
 credentials before anything else happens (ESP's 401 otherwise), and the request runs with its
 user set; the feature check is `EspService.invoke`'s.
 
+Client versions (clientversion.py): a GET/form call runs as its ``ver_`` or, without one, as
+the service's default client version; a SOAP/JSON call as its ``ver_`` (URL, else SOAPAction)
+or, without one, as 0, or the method's `min_ver` when it has one. Responses leave out the
+fields outside the version's ECM range; ``?wsdl``/``?xsd`` describe the version asked for.
+
 Not emulated: the legacy XSLT views of a method URL without a suffix (every
-method answers plain XML there), `min_ver`/`max_ver` field filtering, and a SOAP body posted to
-`Method.json` (ESP would answer it in JSON; here it gets SOAP).
+method answers plain XML there), the binding's `defaultServiceVersion`, and a SOAP body posted
+to `Method.json` (ESP would answer it in JSON; here it gets SOAP).
 """
 from __future__ import annotations
 
@@ -32,7 +37,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request, Response
 
 from wsservices.engine.errors import DomainError
-from wsservices.esp import accesslog, auth, codec, compiled, formpage, jsoncodec, pages, samples, soap, wsdl
+from wsservices.esp import (accesslog, auth, clientversion, codec, compiled, formpage, jsoncodec, pages, samples, soap,
+                            wsdl)
 from wsservices.esp.faults import (BODY_ERROR_TEXT, BODY_ERRORS, EspFault, fault_document, form_exceptions,
                                    gmt_prefix, inline_exception, wrap_jsonp)
 from wsservices.esp.formpath import decode_params
@@ -48,6 +54,7 @@ JSON = "application/json"
 WSDL_TYPE = "application/xml; charset=UTF-8"
 _SOAPACTION_VER = re.compile(r"ver_=(.*)", re.S)
 INTERNAL_ERROR = 20000
+CLIENT_TOO_OLD = "Client version is too old, please update your client application."
 #: paths answered without credentials (monitoring)
 OPEN_ROUTES = frozenset({"health"})
 
@@ -62,9 +69,9 @@ class EspBinding:
         self.max_request_bytes = max_request_bytes
         self.extra_routes = {k.lower(): v for k, v in (extra_routes or {}).items()}
         self.guard = guard
-        for service in self.services.values():  # compile every response writer at start-up
+        for service in self.services.values():  # compile the default version's writers at start-up
             for op in service.operations.values():
-                compiled.writer(op.response, service.omit_unset)
+                compiled.writer(op.response, service.omit_unset, clientversion.key(service.default_client_version))
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -141,7 +148,7 @@ class EspBinding:
         if request.method == "POST" and _is_soap(request, body):
             return self.soap(service, request, body, method or "")
         if request.method == "POST" and _is_json(request):
-            return self.json_call(service, body)
+            return self.json_call(service, request, body)
         args = _params(request, body)
         return self.get(service, request, method, args)
 
@@ -177,11 +184,11 @@ class EspBinding:
                     return handler(request, dict(args))
                 return _html(pages.not_found_page(), 404)
         base_url = request.host_url
-        if names & {"wsdl", "wsdl_ext"}:
-            return Response(wsdl.document(type(service), base_url, op.name if op else None),
-                            content_type=WSDL_TYPE)
-        if "xsd" in names:
-            return Response(wsdl.document(type(service), base_url, op.name if op else None, xsd=True),
+        sent = _client_version(request, args)
+        if names & {"wsdl", "wsdl_ext", "xsd"}:
+            version = service.wsdl_version(sent)
+            return Response(wsdl.document(type(service), base_url, op.name if op else None, xsd="xsd" in names
+                                          and not names & {"wsdl", "wsdl_ext"}, version=version),
                             content_type=WSDL_TYPE)
         flag = next((f for f in samples.FLAGS if f in names), None)
         if flag is not None:
@@ -192,13 +199,12 @@ class EspBinding:
             if method is None:
                 target = f"{service.name}/" + (f"?{request.query_string.decode()}" if request.query_string else "")
                 return Response("", 302, headers={"Location": target})
-            return _html(pages.index_page(service.name, service.version, _client_version(request, args),
-                                          list(service.operations), args))
+            return _html(pages.index_page(service.name, service.version, sent, list(service.operations), args))
         if names & {"soap_builder_", "json_builder_", "form"}:
-            return _html(self.method_page(service, op, names, args, _client_version(request, args)))
+            return _html(self.method_page(service, op, names, args, sent))
         if fmt is None and "rawxml_" in names:
             fmt = "xml"
-        return self.run_from_params(service, op, args, fmt, _last(args, "jsonp"))
+        return self.run_from_params(service, op, args, fmt, _last(args, "jsonp"), service.get_version(sent))
 
     def method_page(self, service: EspService, op: Operation, names: set[str], args: list[tuple[str, str]],
                     client_version: float) -> str:
@@ -213,13 +219,13 @@ class EspBinding:
         return formpage.form_page(service.name, service.version, op, query, dict(args), as_json="json" in names)
 
     def run_from_params(self, service: EspService, op: Operation, args: list[tuple[str, str]],
-                        fmt: str | None, jsonp: str | None = None) -> Response:
+                        fmt: str | None, jsonp: str | None, version: float) -> Response:
         """Path 1: `fmt` is "json", "xml" (suffix or rawxml_) or None (no suffix)."""
         source = f"{service.name}::{op.name.upper()}()"
         accesslog.note(call=f"{service.name}.{op.name}")
         request = decode_params(args, op.request)
         try:
-            response = service.invoke(op, request)
+            response = service.invoke(op, request, version)
         except DomainError as exc:
             accesslog.note(exception=exc.code)
             stamp = gmt_prefix() if service.timestamps_errors(op.name) else ""
@@ -228,7 +234,7 @@ class EspBinding:
             log.exception("%s failed", source)
             accesslog.note(exception=INTERNAL_ERROR)
             return form_exceptions(fmt, source, INTERNAL_ERROR, gmt_prefix() + "Internal Server Error", jsonp)
-        writer = compiled.writer(op.response, service.omit_unset)
+        writer = compiled.writer(op.response, service.omit_unset, clientversion.key(version))
         if fmt == "json":
             body = writer.document(response, op.response_name)
             return Response(wrap_jsonp(body, jsonp), content_type=JSON, headers={"Expires": "0"})
@@ -253,7 +259,8 @@ class EspBinding:
             location = f"{request.host_url}{service.name}/{url_method}?xsd&ver_={pages.format_version(version)}"
             return Response(fault_document(service.namespace, fault.code, fault.message, location),
                             500, content_type=XML)
-        response, exceptions = self._invoke_inline(service, op, req, call_name)
+        version = service.call_version(op, version)
+        response, exceptions = self._invoke_inline(service, op, req, call_name, version)
         attrs = f' xmlns="{service.namespace}"'
         out: list[str] = []
         if exceptions is not None and "Exceptions" not in op.response._type_info:
@@ -263,12 +270,14 @@ class EspBinding:
             out.append(f"</{op.response_name}>")
         else:
             response = response if exceptions is None else op.response(Exceptions=exceptions)
-            compiled.writer(op.response, service.omit_unset).xml(response, op.response_name, out, attrs)
+            compiled.writer(op.response, service.omit_unset, clientversion.key(version)).xml(
+                response, op.response_name, out, attrs)
         return Response(soap.envelope("".join(out)), content_type=XML)
 
-    def json_call(self, service: EspService, body: bytes) -> Response:
+    def json_call(self, service: EspService, request: Request, body: bytes) -> Response:
         """A POST with a JSON body: `{"<Method or RequestType>": {...}}`, answered in JSON."""
         accesslog.note(call=service.name, kind="JSON")
+        version = _client_version(request, list(request.args.items()))
         try:
             call_name, value = jsoncodec.read_call(body)
             accesslog.note(call=f"{service.name}.{call_name}")
@@ -280,18 +289,25 @@ class EspBinding:
             accesslog.note(exception=fault.code)
             return Response(jsoncodec.error_document(fault.code, fault.message),
                             jsoncodec.error_status(fault.code), content_type=JSON)
-        response, exceptions = self._invoke_inline(service, op, req, call_name)
+        version = service.call_version(op, version)
+        response, exceptions = self._invoke_inline(service, op, req, call_name, version)
         if exceptions is not None:
             text = "{" + jsoncodec.quote(op.response_name) + ": {" + jsoncodec.exceptions_member(exceptions) + "}}"
         else:
-            text = compiled.writer(op.response, service.omit_unset).document(response, op.response_name)
+            text = compiled.writer(op.response, service.omit_unset, clientversion.key(version)).document(
+                response, op.response_name)
         return Response(text, content_type=JSON)
 
-    def _invoke_inline(self, service: EspService, op: Operation, req: Any, call_name: str) -> tuple[Any, Any]:
-        """(response, None), or (None, the inline Exceptions) when the method failed."""
+    def _invoke_inline(self, service: EspService, op: Operation, req: Any, call_name: str,
+                       version: float) -> tuple[Any, Any]:
+        """(response, None), or (None, the inline Exceptions) when the method failed or the
+        client is older than the method (hidl processRequest, inside its try: code -1, no time)."""
         source = f"{service.name}::{call_name}()"
+        if service.too_old(op, version):
+            accesslog.note(exception=-1)
+            return None, inline_exception(service.contract, -1, CLIENT_TOO_OLD, source, False)
         try:
-            return service.invoke(op, req), None
+            return service.invoke(op, req, version), None
         except DomainError as exc:
             accesslog.note(exception=exc.code)
             return None, inline_exception(service.contract, exc.code, exc.message, source,

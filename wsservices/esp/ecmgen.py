@@ -1,11 +1,13 @@
 """Generate a service's client version table from its ESP ECM file (a developer tool).
 
     git -C HPCC-Platform show HEAD:esp/scm/ws_fs.ecm > /tmp/ws_fs.ecm
+    (for ws_dfu.ecm, also its EspInclude: esp/scm/ws_dfu_common.ecm, into the same directory)
     python -m wsservices.esp.ecmgen /tmp/ws_fs.ecm wsservices/filespray/versions.py
 
 From the ECM it takes the service's `version` and `default_client_version`, each method's
 `min_ver`/`max_ver`, and each struct, request and response field's `min_ver`, `max_ver` and
-`depr_ver` (a struct's fields include those of the struct it derives from). Fields without
+`depr_ver` (a struct's fields include those of the struct it derives from, and the structs
+of every `EspInclude(name)` found as `name.ecm` beside the ECM). Fields without
 any of them are not listed: every version sees them. The output is committed; the server never
 reads an ECM.
 """
@@ -22,6 +24,7 @@ _SERVICE = re.compile(r"\bESPservice\s*\[(.*?)\]\s*(\w+)\s*\{(.*?)\}\s*;", re.S 
 _METHOD = re.compile(r"\bESPmethod\s*(?:\[(.*?)\])?\s*(\w+)\s*\(", re.S | re.I)
 _ATTRS = re.compile(r"^\s*\[((?:[^\]\"]|\"[^\"]*\")*)\]", re.S)
 _VER = re.compile(r"\b(min_ver|max_ver|depr_ver|default_client_version|version)\s*\(\s*\"([0-9.]+)\"\s*\)")
+_INCLUDE = re.compile(r"\bEspInclude\s*\(\s*(\w+)\s*\)", re.I)
 _NAME = re.compile(r"(\w+)\s*(?:\([^()]*\))?\s*$", re.S)
 KINDS = ("min_ver", "max_ver", "depr_ver")
 
@@ -30,9 +33,13 @@ def _versions(attrs: str) -> dict[str, str]:
     return {kind: value for kind, value in _VER.findall(attrs or "")}
 
 
-def parse(text: str) -> dict:
-    """{"version", "default", "methods": {name: (min, max)}, "fields": {type: {field: (min, max, depr)}}}"""
+def parse(text: str, includes: dict[str, str] | None = None) -> dict:
+    """{"version", "default", "methods": {name: (min, max)}, "fields": {type: {field: (min, max, depr)}}};
+    `includes`: the text of each ECM the text names in `EspInclude(name)`."""
     text = _COMMENTS.sub("", text)
+    for name in _INCLUDE.findall(text):
+        if includes and name in includes:
+            text = _COMMENTS.sub("", includes[name]) + "\n" + text
     own: dict[str, dict[str, tuple]] = {}
     parents: dict[str, str] = {}
     for name, parent, body in _BLOCK.findall(text):
@@ -100,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 2
     source = Path(args[0])
-    Path(args[1]).write_text(render(parse(source.read_text()), f"esp/scm/{source.name}"))
+    text = source.read_text()
+    includes = {name: (source.parent / f"{name}.ecm").read_text() for name in _INCLUDE.findall(text)
+                if (source.parent / f"{name}.ecm").exists()}
+    names = ", ".join([f"esp/scm/{source.name}"] + [f"esp/scm/{name}.ecm" for name in includes])
+    Path(args[1]).write_text(render(parse(text, includes), names))
     return 0
 
 

@@ -65,19 +65,29 @@ class EspService:
 
     @property
     def version(self) -> str:
-        return self.contract.VERSION
+        """The service's version (the ECM's `version`: `version_`, the index page); the
+        contract models are the official WSDL's, of `contract.VERSION`."""
+        return self.versions.VERSION if self.versions else self.contract.VERSION
 
     @property
     def default_client_version(self) -> float:
         """What a GET without `ver_` (or with 0) is served as: the ECM's default_client_version."""
         return float(self.versions.DEFAULT_CLIENT_VERSION) if self.versions else float(self.version)
 
-    def request_version(self, op: Operation, version: float) -> float:
-        """A SOAP or JSON call's version: as sent (0 without `ver_`), except that a method
-        with a `min_ver` serves a 0 as that version (hidl's processRequest)."""
-        if version == 0:
-            return clientversion.method_min_version(self.namespace, op.name) or 0.0
-        return version
+    def get_version(self, sent: float) -> float:
+        """The version a GET/form call runs as (`clientversion.for_get`)."""
+        return clientversion.for_get(sent, self.default_client_version)
+
+    def call_version(self, op: Operation, sent: float) -> float:
+        """The version a SOAP/JSON call runs as (`clientversion.for_call`)."""
+        return clientversion.for_call(sent, clientversion.method_min_version(self.namespace, op.name))
+
+    def too_old(self, op: Operation, version: float) -> bool:
+        return clientversion.too_old(version, clientversion.method_min_version(self.namespace, op.name))
+
+    def wsdl_version(self, sent: float) -> float:
+        """The version `?wsdl`/`?xsd` describe (httpbinding.hpp getVersion: 0 is the default)."""
+        return self.default_client_version if sent == 0 else sent
 
     @property
     def client_version(self) -> float | None:
@@ -118,8 +128,8 @@ class EspService:
 
     # -- calling -----------------------------------------------------------
     def invoke(self, op: Operation, request: Any, version: float | None = None) -> Any:
-        """Run one operation, for a client of `version`, once the user's feature permission
-        allows it; engine errors propagate to the ESP layer."""
+        """Run one operation, for a client of `version` (None: as ESP's -1, everything),
+        once the user's feature permission allows it; engine errors propagate to the ESP layer."""
         self.check_feature(op.name)
         if not self.implemented(op.name):
             raise NotImplementedByEmulator(

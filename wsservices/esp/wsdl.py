@@ -5,6 +5,10 @@ each operation's soapAction becomes `Service/Method?ver_=V`, the service address
 `http://<host>/<Service>?ver_=V`, the binding's transport is SOAP over HTTP, schema
 items are sorted (so the document is the same on every run), and `nillable` (which ESP never writes) is dropped.
 `Method?wsdl` gives the WSDL of that one operation; `?xsd` gives the schema alone.
+
+A document describes one client version (httpbinding.cpp getServiceWsdlOrXsd, with the
+version `getVersion` gives): fields outside their ECM range and methods outside theirs are
+left out, and `ver_=` in soapAction and the address is that version, printed with %g.
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ import threading
 import warnings
 
 from lxml import etree
+
+from wsservices.esp import clientversion
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -21,6 +27,7 @@ WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 SOAP_NS = "http://schemas.xmlsoap.org/wsdl/soap/"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 PLACEHOLDER = "http://hpccemu.invalid/"
+VER_PLACEHOLDER = "0.0hpccemu-ver"
 
 _cache: dict[tuple[type, str | None, str], bytes] = {}
 _lock = threading.Lock()
@@ -36,7 +43,7 @@ def _build(service_cls: type) -> etree._Element:
     doc = Wsdl11(app.interface)
     doc.build_interface_document(PLACEHOLDER + service_cls.contract.SERVICE)
     root = etree.fromstring(doc.get_interface_document())
-    name, version = service_cls.contract.SERVICE, service_cls.contract.VERSION
+    name, version = service_cls.contract.SERVICE, VER_PLACEHOLDER
     for op in root.iter(_q(SOAP_NS, "operation")):
         op.set("soapAction", f"{name}/{op.getparent().get('name')}?ver_={version}")
     for binding in root.iter(_q(SOAP_NS, "binding")):
@@ -87,6 +94,37 @@ def _break_cycles(deps: dict) -> None:
             visit(node)
 
 
+def _for_version(root: etree._Element, namespace: str, version: float | None) -> etree._Element:
+    """A copy of `root` without the fields and operations a client of `version` does not see."""
+    root = etree.fromstring(etree.tostring(root))
+    schema = next(root.iter(_q(XSD_NS, "schema")))
+    for ctype in schema.findall(_q(XSD_NS, "complexType")):
+        probe = clientversion.Probe(namespace, ctype.get("name"))
+        for el in list(ctype.iter(_q(XSD_NS, "element"))):
+            if next(el.iterancestors(_q(XSD_NS, "complexType"))) is ctype \
+                    and not clientversion.shows(probe, el.get("name"), version):
+                el.getparent().remove(el)
+    if version is not None:
+        for op_name in clientversion.methods(namespace):
+            if not clientversion.method_allowed(namespace, op_name, version):
+                root = _without_operation(root, op_name)
+    return root
+
+
+def _without_operation(root: etree._Element, op_name: str) -> etree._Element:
+    dropped: set[str] = set()
+    for parent in list(root.iter(_q(WSDL_NS, "portType"))) + list(root.iter(_q(WSDL_NS, "binding"))):
+        for op in parent.findall(_q(WSDL_NS, "operation")):
+            if op.get("name") == op_name:
+                if parent.tag == _q(WSDL_NS, "portType"):
+                    dropped.update(io.get("message", "").split(":")[-1] for io in op)
+                parent.remove(op)
+    for msg in root.findall(_q(WSDL_NS, "message")):
+        if msg.get("name") in dropped:
+            root.remove(msg)
+    return root
+
+
 def _only_operation(root: etree._Element, op_name: str) -> etree._Element:
     root = etree.fromstring(etree.tostring(root))
     keep_messages: set[str] = set()
@@ -102,17 +140,28 @@ def _only_operation(root: etree._Element, op_name: str) -> etree._Element:
     return root
 
 
-def document(service_cls: type, base_url: str, op_name: str | None = None, xsd: bool = False) -> bytes:
-    """WSDL (or XSD) bytes for a service or one of its operations, addressed at `base_url`."""
-    key = (service_cls, op_name, "xsd" if xsd else "wsdl")
+def default_version(service_cls: type) -> float:
+    versions = getattr(service_cls, "versions", None)
+    return float(versions.DEFAULT_CLIENT_VERSION if versions else service_cls.contract.VERSION)
+
+
+def document(service_cls: type, base_url: str, op_name: str | None = None, xsd: bool = False,
+             version: float | None = None) -> bytes:
+    """WSDL (or XSD) bytes for a service or one of its operations, addressed at `base_url`,
+    for clients of `version` (None: the service's default client version)."""
+    if version is None:
+        version = default_version(service_cls)
+    shown = clientversion.key(version)
+    key = (service_cls, op_name, "xsd" if xsd else "wsdl", shown)
     with _lock:
         if key not in _cache:
-            full = _cache_root(service_cls)
+            full = _for_version(_cache_root(service_cls), service_cls.contract.NAMESPACE, shown)
             root = _only_operation(full, op_name) if op_name else full
             if xsd:
                 root = next(root.iter(_q(XSD_NS, "schema")))
             _cache[key] = b'<?xml version="1.0" ?>\n' + etree.tostring(root, encoding="utf-8")
         data = _cache[key]
+    data = data.replace(VER_PLACEHOLDER.encode(), f"{version:g}".encode())
     return data.replace(PLACEHOLDER.encode(), base_url.rstrip("/").encode() + b"/")
 
 

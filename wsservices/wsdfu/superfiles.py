@@ -9,6 +9,15 @@ def _items(array) -> list[str]:
     return [i for i in (getattr(array, "Item", None) or []) if i is not None]
 
 
+def _split(text: str | None) -> list[str]:
+    """ws_dfuService.cpp parseStringArray: split at commas, nothing trimmed; a trailing comma
+    adds no empty name, one between two commas does."""
+    if not text:
+        return []
+    parts = text.split(",")
+    return parts[:-1] if parts[-1] == "" else parts
+
+
 class SuperfileMethods:
     """SuperfileList, SuperfileAction, AddtoSuperfile."""
 
@@ -27,15 +36,20 @@ class SuperfileMethods:
         return models.SuperfileActionResponse(superfile=req.superfile, retcode=retcode)
 
     def AddtoSuperfile(self, req):
-        names = _items(req.names) or [s.strip() for s in (req.Subfiles or "").split(",") if s.strip()]
-        resp = models.AddtoSuperfileResponse(Subfiles=req.Subfiles, BackToPage=req.BackToPage)
-        if not (req.Superfile or "").strip():  # ECL Watch's form pre-fill: nothing changes
-            listed = [s for s in (req.Subfiles or "").split(",") if s]
-            if listed:
+        """ws_dfuService.cpp onAddtoSuperfile, by client version: from 1.16 the subfiles are
+        `names` and the comma-separated `Subfiles` is only echoed (before, `Subfiles` is the
+        list); BackToPage is echoed from 1.18; SubfileNames (from 1.16) only lists `Subfiles`
+        when no superfile is given (ECL Watch's form pre-fill: nothing changes)."""
+        version = self.client_version
+        newer = version is None or version > 1.15  # None: ESP's -1 would read Subfiles; every field here
+        resp = models.AddtoSuperfileResponse(Subfiles=req.Subfiles)
+        if (version is None or version > 1.17) and req.BackToPage:
+            resp.BackToPage = req.BackToPage
+        if not (req.Superfile or "").strip():
+            listed = _split(req.Subfiles)
+            if newer and listed:
                 resp.SubfileNames = models.AddtoSuperfileResponse_SubfileNames(SubfileName=listed)
             return resp
-        added = self.files.superfiles.add_to_superfile(req.Superfile, names,
-                                                       existing_file=bool(req.ExistingFile))
-        if added:
-            resp.SubfileNames = models.AddtoSuperfileResponse_SubfileNames(SubfileName=added)
+        names = _items(req.names) if newer else _split(req.Subfiles)
+        self.files.superfiles.add_to_superfile(req.Superfile, names, existing_file=bool(req.ExistingFile))
         return resp
