@@ -54,6 +54,18 @@ def test_every_module_import_resolves_to_a_served_module(http, url):
     assert http.get(url + "/console/console.css").headers["Content-Type"] == "text/css; charset=UTF-8"
 
 
+def test_console_calls_each_service_at_its_served_version(http, url):
+    """ESP serves a JSON POST without ver_ as version 0 (no min_ver fields): the console sends the
+    version each service serves, as ECL Watch's client library sends its own."""
+    script = http.get(f"{url}/console/js/esp.js").text
+    table = dict(re.findall(r'(\w+): "(\d+\.\d+)"', re.search(r"CLIENT_VERSIONS = \{([^}]*)\}", script).group(1)))
+    served = {name: s["version"] for name, s in http.get(f"{url}/health").json()["services"].items()}
+    called = set(re.findall(r'call\("(\w+)"', "".join(p.read_text() for p in (STATIC_DIR / "js").glob("*.js"))))
+    assert called and called <= set(table)
+    assert {name: table[name] for name in called} == {name: served[name] for name in called}
+    assert "`/${service}/${method}.json?ver_=${CLIENT_VERSIONS[service]}`" in script
+
+
 @pytest.mark.parametrize("path", ["/console/nothere.js", "/console/../wsservices/app.py", "/console/%2e%2e/console.py",
                                   "/console/js/../../console.py", "/console//etc/passwd", "/console/js/"])
 def test_anything_else_is_not_found(url, path):

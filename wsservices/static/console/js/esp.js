@@ -1,6 +1,11 @@
 // Talking to ESP as ECL Watch does: POST /<Service>/<Method>.json with a JSON body
 // {"<Method>": {...}}; answers are {"<Method>Response": {...}} or {"Exceptions": {...}}.
 // Every failure becomes an EspError whose message a person can read (never raw XML or HTML).
+// Each call names its client version (ver_), as ECL Watch's @hpcc-js/comms does: without one ESP
+// serves a SOAP or JSON POST as version 0 and leaves out every field with a min_ver.
+
+/** The client version the console speaks to each service (the services' ECM versions). */
+export const CLIENT_VERSIONS = { FileSpray: "1.29", WsDfu: "1.69", WsPackageProcess: "1.08" };
 
 export class EspError extends Error {
     constructor(message, { code = null, source = "", status = 0 } = {}) {
@@ -67,7 +72,7 @@ async function send(url, init, what) {
 /** Calls an ESP method; returns the inside of its response element. */
 export async function call(service, method, request = {}) {
     const what = `${service}.${method}`;
-    const body = await send(`/${service}/${method}.json`, {
+    const body = await send(`/${service}/${method}.json?ver_=${CLIENT_VERSIONS[service]}`, {
         method: "POST",
         headers: { "Content-Type": "application/json", "Accept": "application/json" },
         body: JSON.stringify({ [method]: request }),
@@ -109,7 +114,7 @@ export function upload(files, dropZone, path, onProgress) {
     }
     return new Promise((resolve, reject) => {
         const xhr = new XMLHttpRequest();
-        xhr.open("POST", `/FileSpray/UploadFile.json?upload_&rawxml_=1&${qs}`);
+        xhr.open("POST", `/FileSpray/UploadFile.json?upload_&rawxml_=1&ver_=${CLIENT_VERSIONS.FileSpray}&${qs}`);
         xhr.upload.onprogress = e => e.lengthComputable && onProgress?.(e.loaded / e.total);
         xhr.onerror = () => reject(new EspError("FileSpray.UploadFile: the server cannot be reached"));
         xhr.onload = () => {
