@@ -18,6 +18,7 @@ Not emulated: separate Dali and Thor processes (the store and the node folders s
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from .config import Settings
@@ -100,6 +101,13 @@ class Cluster:
             "schema_version": self.store.schema_version,
             **self.environment.summary(),
         }
+
+    def dfu_server_pid(self) -> int | None:
+        """The process that runs the DFU server: this one (role ``all``), else the holder of the
+        data dir's DFU server lock (None while there is none, e.g. between a crash and a restart)."""
+        if self.role == "all":
+            return os.getpid()
+        return self.datadir.dfu_server_pid()
 
     def counts(self) -> dict[str, Any]:
         """What the cluster holds, for ``/health``: logical files (superfiles among them), DFU
