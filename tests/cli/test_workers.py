@@ -381,3 +381,24 @@ def test_a_second_dfu_server_on_one_data_dir_waits_for_the_first(tmp_path, monke
         dfuserver.hold_lock(tmp_path)
     first.close()
     dfuserver.hold_lock(tmp_path).close()
+
+
+def test_a_dfu_server_process_that_keeps_dying_at_start_is_restarted_less_and_less_often(tmp_path, caplog):
+    """The master's keeper on its own (no gunicorn): each process killed as soon as it is ready
+    is started again after 0.5 s, then 1 s (it never lived `STABLE_SECONDS`)."""
+    from wsservices.engine.config import load_settings
+
+    keeper = dfuserver.DfuServerProcess(load_settings(env={}, overrides={"data_dir": str(tmp_path / "data")}))
+    keeper.start()
+    try:
+        for restarts in (1, 2):
+            dying = keeper.child.pid
+            os.kill(dying, signal.SIGKILL)
+            wait_until(lambda: keeper.restarts == restarts and keeper.child.pid != dying, timeout=60,
+                       what=f"restart {restarts}")
+        assert keeper.child.poll() is None
+        delays = [r.getMessage().rsplit(" in ", 1)[-1] for r in caplog.records if "starting a new one" in r.getMessage()]
+        assert delays == ["0.5 s", "1.0 s"], delays
+    finally:
+        keeper.stop()
+    assert keeper.child.poll() is not None and keeper.restarts == 2     # stopped: not restarted
