@@ -137,13 +137,8 @@ class DfuServerProcess:
     def close_in_worker(self) -> None:
         """In a forked ESP worker: drop its copies of the pipes (a worker never holds the DFU
         server's stdin open)."""
-        child = self.child
-        if child is not None:
-            for pipe in (child.stdin, child.stdout):
-                try:
-                    os.close(pipe.fileno())
-                except (OSError, ValueError):
-                    pass
+        if self.child is not None:
+            _close(self.child)   # unbuffered: no lock the watcher thread held at the fork
 
     def stop(self, timeout: float = 30.0) -> None:
         """A clean stop of the process; no restart after it."""
