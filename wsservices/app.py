@@ -2,8 +2,9 @@
 topology and what the cluster holds) and the emulator's control endpoint /hpccemu/
 (wsservices/control.py).
 
-`/health` names the serving process (``pid``: ESP worker processes differ); its ``started`` and
-``uptime_seconds`` are the server's, the same in every worker. `make_app(cluster)`
+`/health` names the serving process (``pid``: ESP worker processes differ) and the one running
+the DFU server (``dfu_server_pid``: null while a dead one is being restarted); its ``started``
+and ``uptime_seconds`` are the server's, the same in every worker. `make_app(cluster)`
 is what the server, the threaded test server and WSGI hosts use.
 """
 from __future__ import annotations
@@ -40,6 +41,7 @@ def make_app(cluster, started: float | None = None) -> EspBinding:
     def health(request: Request) -> Response:
         body = {"status": "ok", "version": __version__, "started": _iso(started),
                 "uptime_seconds": round(time.time() - started, 3), "pid": os.getpid(),
+                "dfu_server_pid": cluster.dfu_server_pid(),
                 "services": {s.name: {"version": s.version, "path": f"/{s.name}/"} for s in services},
                 "counts": cluster.counts(), **cluster.summary()}
         return Response(json.dumps(body, indent=2, default=str), content_type="application/json")

@@ -2,48 +2,100 @@
 server as a process of its own, as HPCC runs ``esp`` and ``dfuserver`` apart over one Dali.
 
 * The DFU server process (cluster role ``dfuserver``) opens the data dir, runs start-up recovery
-  (and ``--reset``), then consumes the DFU queue from the store. gunicorn starts the ESP workers
-  only once it has reported ready, so recovery never meets live work.
+  (and ``--reset``), then consumes the DFU queue and the XREF build queue from the store.
+  gunicorn starts the ESP workers only once it has reported ready, so recovery never meets live
+  work. It locks ``<data>/dfuserver.lock`` for its whole life and writes its pid there (``/health``
+  shows it as ``dfu_server_pid``).
+* The gunicorn master keeps it running, as init or systemd keep the real ``dfuserver``
+  (wsservices/dfuserver.py `DfuServerProcess`): when it dies while the server runs, the master
+  logs it and starts a new one, which recovers what the dead one left (its started workunits are
+  failed, engine/recovery.py `recover_dfu_server`) and takes the queues on; ESP keeps queueing
+  meanwhile. One that keeps dying at start is started again less and less often.
 * gunicorn (its threaded ``gthread`` workers) serves ESP: every worker process opens its own
   cluster (role ``esp``) after the fork; what they share lives in the store (locks, the WUID
-  clock, the queue, package maps, query sets; cluster.py).
+  clock, the queues, package maps, query sets; cluster.py).
 * `EspWorker` keeps wsservices/server.py's rules: every socket read or write of a connection
   gives up after ``read_timeout`` (an idle kept-alive connection is closed after it too), and a
-  connection beyond ``max_connections`` is answered ``503`` at once and closed.
+  connection beyond ``max_connections`` is answered ``503`` at once and closed. The bound is the
+  server's, not each worker's: the workers count their open connections in memory they share
+  with the master (`Connections`, one slot per worker, the sum checked and raised under one
+  lock), and the master clears the slot of a worker that dies. (A share of ceil(max/N) per
+  worker was not chosen: gunicorn does not spread connections evenly, so one busy worker would
+  refuse while the server is under its bound.)
 
 A crash of the main (gunicorn) process takes its workers and the DFU server process with it at
 once, as a crash of a single-process server would (Linux: ``PR_SET_PDEATHSIG``; elsewhere they
 notice within a second): no orphan may keep working while the next start's recovery runs. The
-DFU server process also holds an exclusive lock on ``<data>/dfuserver.lock`` for its whole life,
-so a second DFU server on the same data dir waits (`LOCK_WAIT` seconds, then gives up) before
-recovery rather than undo live work.
+DFU server's lock makes a second DFU server on the same data dir wait (``dfuserver.LOCK_WAIT``
+seconds, then give up) before recovery rather than undo live work.
 
-Not emulated: the bound of connections counts per worker process (N workers accept up to N
-times ``max_connections``); a DFU server process that dies is not restarted (ESP keeps
-queueing; stop and start the server). Deterministic DFU workunits need one process.
+Not emulated: deterministic DFU workunits need one process; a worker added with gunicorn's TTIN
+signal beyond the first N shares a connection slot with another worker.
 """
 from __future__ import annotations
 
 import errno
-import pickle
-import signal
+import multiprocessing
 import socket
-import subprocess
-import sys
 import threading
 import time
+from contextlib import contextmanager
 from typing import Callable
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from wsservices.dfuserver import DfuServerProcess, die_with_parent
 from wsservices.server import _BUSY
 
 THREADS_PER_WORKER = 8
-LOCK_WAIT = 60.0
-LOCK_NAME = "dfuserver.lock"
-_limits = {"read_timeout": 30.0, "max_connections": 100}
+_limits = {"read_timeout": 30.0}
+_connections: list["Connections"] = []   # the server-wide count, created by `serve` before the fork
 _worker_cluster: list = []          # the cluster of this worker process, closed at its exit
+
+
+class Connections:
+    """The open connections of every ESP worker process, in memory shared across the fork: one
+    counter per worker slot, so that the master can clear the count of a worker that died."""
+
+    def __init__(self, limit: int, slots: int):
+        self.limit = limit
+        self._counts = multiprocessing.RawArray("i", max(1, slots))
+        self._lock = multiprocessing.Lock()
+
+    @property
+    def slots(self) -> int:
+        return len(self._counts)
+
+    def take(self, slot: int) -> bool:
+        """Count one more connection of `slot` unless the server holds `limit` already."""
+        with self._locked():
+            if sum(self._counts) >= self.limit:
+                return False
+            self._counts[slot] += 1
+            return True
+
+    def add(self, slot: int, delta: int) -> None:
+        with self._locked():
+            self._counts[slot] = max(0, self._counts[slot] + delta)
+
+    def clear(self, slot: int) -> None:
+        with self._locked():
+            self._counts[slot] = 0
+
+    def total(self) -> int:
+        return sum(self._counts)
+
+    @contextmanager
+    def _locked(self):
+        """The lock, unless a process that died holding it keeps it (then go on without: a
+        count off by one beats a server that stops answering)."""
+        held = self._lock.acquire(timeout=1.0)
+        try:
+            yield
+        finally:
+            if held:
+                self._lock.release()
 
 
 class _TimedSocket(socket.socket):
@@ -60,7 +112,21 @@ class _TimedSocket(socket.socket):
 
 
 class EspWorker(ThreadWorker):
-    """gunicorn's threaded worker with ESP's read timeout and bound on connections."""
+    """gunicorn's threaded worker with ESP's read timeout and the server-wide bound on
+    connections (gthread's own count, ``nr_conns``, is mirrored into `Connections`)."""
+
+    slot = 0            # this worker's counter in `Connections` (set by the master before the fork)
+    _open = 0
+
+    @property
+    def nr_conns(self) -> int:
+        return self._open
+
+    @nr_conns.setter
+    def nr_conns(self, value: int) -> None:   # gthread lowers it when it closes a connection
+        delta, self._open = value - self._open, value
+        if delta and _connections:
+            _connections[0].add(self.slot, delta)
 
     def accept(self, listener):
         try:
@@ -69,7 +135,7 @@ class EspWorker(ThreadWorker):
             if exc.errno in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
                 return
             raise
-        if self.nr_conns >= _limits["max_connections"]:
+        if _connections and not _connections[0].take(self.slot):
             try:
                 sock.settimeout(1)
                 sock.sendall(_BUSY)
@@ -79,7 +145,7 @@ class EspWorker(ThreadWorker):
             return
         timed = _TimedSocket(sock.family, sock.type, sock.proto, fileno=sock.detach())
         timed.read_timeout = _limits["read_timeout"]
-        self.nr_conns += 1
+        self._open += 1     # counted by `take` already
         timed.setblocking(True)
         self.enqueue_req(TConn(self.cfg, timed, address, listener.getsockname()))
 
@@ -98,75 +164,6 @@ class _Application(BaseApplication):
         return self._load()
 
 
-def die_with_parent() -> None:
-    """Have the kernel SIGKILL this process when its parent dies (Linux; no-op elsewhere)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-
-
-def _hold_dfu_server_lock(data_dir) -> object:
-    """An exclusive lock on <data>/dfuserver.lock, held until this process ends."""
-    import fcntl
-    from pathlib import Path
-
-    Path(data_dir).mkdir(parents=True, exist_ok=True)
-    handle = open(Path(data_dir) / LOCK_NAME, "a")
-    deadline = time.monotonic() + LOCK_WAIT
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"hpccemu: another DFU server holds {Path(data_dir) / LOCK_NAME}")
-            time.sleep(0.1)
-
-
-def _dfu_server_main() -> None:
-    """The DFU server process: settings (pickled) on stdin; recovery (and reset), ``ready`` on
-    stdout, then the queue until ``stop`` arrives on stdin (a clean stop: jobs are told to
-    abort). If stdin ends without it, the ESP server died: so does this process, at once."""
-    import logging
-    import os
-
-    from wsservices.engine.cluster import Cluster
-
-    die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the ESP server, which stops us
-    settings, reset_first, level = pickle.load(sys.stdin.buffer)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    lock = _hold_dfu_server_lock(settings.data_dir)
-    cluster = Cluster.open(settings, role="dfuserver")
-    if reset_first:
-        from wsservices.engine.reset import reset
-
-        reset(cluster)
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
-    if sys.stdin.buffer.readline().strip() != b"stop":
-        os._exit(1)
-    cluster.close()
-    lock.close()
-
-
-def _start_dfu_server(settings, reset_first: bool) -> subprocess.Popen:
-    import logging
-
-    child = subprocess.Popen([sys.executable, "-m", "wsservices.prefork"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE)
-    pickle.dump((settings, reset_first, logging.getLogger().level), child.stdin)
-    child.stdin.flush()
-    if child.stdout.readline().strip() != b"ready":
-        child.wait()
-        raise SystemExit("hpccemu: the DFU server process failed to start (see its log)")
-    return child
-
-
 def serve(settings, workers: int, *, log_requests: bool = False, reset_first: bool = False,
           on_ready: Callable[[int], None] | None = None) -> None:
     """Serve until interrupted. `on_ready(port)` runs in a thread once ESP is listening."""
@@ -174,18 +171,26 @@ def serve(settings, workers: int, *, log_requests: bool = False, reset_first: bo
     from wsservices.engine.cluster import Cluster
     from wsservices.esp.accesslog import AccessLog
 
-    _limits.update(read_timeout=settings.read_timeout, max_connections=settings.max_connections)
+    _limits.update(read_timeout=settings.read_timeout)
+    _connections[:] = [connections := Connections(settings.max_connections, workers)]
     started = time.time()
-    dfu: list[subprocess.Popen] = []
+    dfu = DfuServerProcess(settings, reset_first)
 
     def on_starting(_arbiter) -> None:
-        dfu.append(_start_dfu_server(settings, reset_first))
+        dfu.start()
+
+    def pre_fork(arbiter, worker) -> None:
+        used = {w.slot for w in arbiter.WORKERS.values()}
+        free = [i for i in range(connections.slots) if i not in used]
+        worker.slot = free[0] if free else worker.age % connections.slots
 
     def post_fork(_arbiter, _worker) -> None:
         die_with_parent()
-        for child in dfu:      # a worker never holds the DFU server's stdin open
-            child.stdin.close()
-            child.stdout.close()
+        dfu.close_in_worker()
+
+    def child_exit(arbiter, worker) -> None:   # its open connections are gone with it
+        if all(w.slot != worker.slot for w in arbiter.WORKERS.values()):
+            connections.clear(worker.slot)
 
     def when_ready(arbiter) -> None:
         port = arbiter.LISTENERS[0].sock.getsockname()[1]
@@ -193,16 +198,7 @@ def serve(settings, workers: int, *, log_requests: bool = False, reset_first: bo
             threading.Thread(target=on_ready, args=(port,), name="hpccemu-ready", daemon=True).start()
 
     def on_exit(_arbiter) -> None:
-        for child in dfu:
-            try:
-                child.stdin.write(b"stop\n")
-                child.stdin.close()
-            except OSError:
-                pass
-            try:
-                child.wait(30)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        dfu.stop()
 
     def worker_exit(_arbiter, _worker) -> None:
         while _worker_cluster:
@@ -221,10 +217,8 @@ def serve(settings, workers: int, *, log_requests: bool = False, reset_first: bo
         "keepalive": max(1, int(settings.read_timeout)), "graceful_timeout": 10,
         "accesslog": None, "loglevel": "warning", "proc_name": "hpccemu-esp",
         "on_starting": on_starting, "when_ready": when_ready, "on_exit": on_exit,
-        "post_fork": post_fork, "worker_exit": worker_exit,
+        "pre_fork": pre_fork, "post_fork": post_fork, "child_exit": child_exit, "worker_exit": worker_exit,
     }
     _Application(options, load).run()
 
 
-if __name__ == "__main__":
-    _dfu_server_main()

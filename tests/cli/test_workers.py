@@ -5,13 +5,17 @@ stays with one ESP process (its /health pid): what one process changes, the othe
 Covered: recovery ran once, in the DFU server process, before ESP served; the WUID clock under
 concurrent sprays from both processes; an abort asked for in an ESP process stops the job in
 the DFU server process; package-map swaps seen by Roxie lookups in both processes; a Roxie
-query's HOLD lock refuses a delete asked for in the other process; the read timeout and the
-bound on connections under gunicorn; the Dali backup following every process's commits; a crash of the main process leaves no
-orphan working on the data dir.
+query's HOLD lock refuses a delete asked for in the other process; XREF builds as one queue
+for both processes; a DFU server process killed mid-spray is started again and fails the
+workunit it ran; the read timeout and the server-wide bound on connections under gunicorn; the
+Dali backup following every process's commits; a crash of the main process leaves no orphan
+working on the data dir.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -25,10 +29,11 @@ from dataclasses import dataclass
 import pytest
 import requests
 import zeep
+from lxml import etree
 from zeep.transports import Transport
 
 from esputil import wait_until, workunit_ended
-from wsservices import prefork
+from wsservices import dfuserver, prefork
 
 from .test_serve_reset_seed import Server
 
@@ -43,6 +48,7 @@ class Worker:
     fs: zeep.Client
     dfu: zeep.Client
     pkg: zeep.Client
+    xref: zeep.Client
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +90,8 @@ def workers(server) -> list[Worker]:
     for pid, session in found.items():
         def client(name: str) -> zeep.Client:
             return zeep.Client(f"{server.url}/{name}/?wsdl", transport=Transport(session=session, timeout=60))
-        out.append(Worker(pid, session, client("FileSpray"), client("WsDfu"), client("WsPackageProcess")))
+        out.append(Worker(pid, session, client("FileSpray"), client("WsDfu"), client("WsPackageProcess"),
+                          client("WsDFUXRef")))
     for w in out:   # the zeep clients kept each connection: still the same process
         assert w.http.get(f"{server.url}/health", timeout=30).json()["pid"] == w.pid
     yield out
@@ -186,6 +193,57 @@ def test_package_map_swap_is_seen_by_roxie_in_both_workers(server, workers):
 
 
 
+def _xref_status(worker: Worker) -> str:
+    nodes = etree.fromstring(worker.xref.service.DFUXRefList())
+    return {n.findtext("Name"): n.findtext("Status") for n in nodes}["mythor"]
+
+
+def test_xref_builds_are_one_queue_for_every_worker(server, workers):
+    """Asked for in one ESP process, seen and cancelled from the other, built by the DFU server
+    process (held still with SIGSTOP, so that the request stays queued while the test looks)."""
+    dfu_pid = workers[0].http.get(f"{server.url}/health", timeout=30).json()["dfu_server_pid"]
+    assert dfu_pid and dfu_pid not in {w.pid for w in workers}
+    os.kill(dfu_pid, signal.SIGSTOP)
+    try:
+        assert "Running XRef Process" in workers[0].xref.service.DFUXRefBuild(Cluster="mythor")
+        assert _xref_status(workers[1]) == "Submitted"
+        assert "is in process" in workers[1].xref.service.DFUXRefBuild(Cluster="mythor")
+        assert "have been cleared" in workers[1].xref.service.DFUXRefBuildCancel()
+        assert _xref_status(workers[0]) == "Not Run"
+        workers[1].xref.service.DFUXRefBuild(Cluster="mythor")
+        assert _xref_status(workers[0]) == "Submitted"
+    finally:
+        os.kill(dfu_pid, signal.SIGCONT)
+    wait_until(lambda: _xref_status(workers[0]) == "Generated", timeout=60, what="the XREF build")
+    assert etree.fromstring(workers[1].xref.service.DFUXRefFoundFiles(Cluster="mythor")).tag == "Found"
+
+
+def test_a_dfu_server_process_that_dies_is_started_again_and_fails_the_workunit_it_ran(server, data_dir, workers):
+    scope = f"wk{uuid.uuid4().hex[:8]}"
+    upload(workers[0], server.url, f"{scope}.csv", b"0123456789abcde\n" * 200_000)   # 3.2 MB
+    dead = workers[0].http.get(f"{server.url}/health", timeout=30).json()["dfu_server_pid"]
+    wuid = spray(workers[0], f"{scope}.csv", f"{scope}::cut", throttle=200)         # ~16 s
+    wait_until(lambda: workers[1].fs.service.GetDFUWorkunit(wuid=wuid).result.StateMessage == "started",
+               timeout=30, what="the spray to start")
+    wait_until(lambda: list(data_dir.rglob(f"*.{wuid}.tmp")), timeout=30, what="the spray to write")
+    os.kill(dead, signal.SIGKILL)
+
+    def restarted() -> int | None:
+        pid = workers[1].http.get(f"{server.url}/health", timeout=30).json()["dfu_server_pid"]
+        return pid if pid not in (None, dead) else None
+
+    new = wait_until(restarted, timeout=60, what="a new DFU server process")
+    assert new not in {w.pid for w in workers}
+    wu = finished(workers[1], wuid)
+    assert wu.StateMessage == "failed" and "stopped while this workunit was running" in wu.SummaryMessage
+    assert not list(data_dir.rglob(f"*.{wuid}.tmp"))
+    assert workers[0].dfu.service.DFUQuery(LogicalName=f"{scope}::cut").NumFiles == 0
+    assert server.log_lines(f"the DFU server process (pid {dead})")
+    assert server.log_lines("recovered after the DFU server process died")
+    again = spray(workers[0], f"{scope}.csv", f"{scope}::again")
+    assert finished(workers[1], again).StateMessage == "finished"
+
+
 def test_a_reset_in_one_worker_empties_roxie_in_the_other(server, workers):
     """(Last of the shared server's tests: it empties the cluster.)"""
     url = server.url
@@ -207,7 +265,7 @@ def test_a_reset_in_one_worker_empties_roxie_in_the_other(server, workers):
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
     srv = Server("--workers", "2", "--data-dir", str(tmp_path_factory.mktemp("limited") / "data"),
-                 env={"HPCCEMU_READ_TIMEOUT": "1", "HPCCEMU_MAX_CONNECTIONS": "3"})
+                 env={"HPCCEMU_READ_TIMEOUT": "2", "HPCCEMU_MAX_CONNECTIONS": "3"})
     yield srv
     srv.stop()
 
@@ -229,27 +287,40 @@ def test_gunicorn_workers_close_a_half_sent_request_within_the_read_timeout(limi
     assert requests.get(limited.url + "/WsDfu/", timeout=10).status_code == 200
 
 
-def test_gunicorn_workers_answer_503_beyond_the_bound_of_each_process(limited):
-    """max_connections counts per worker process: 2 workers hold 3 each, the 7th is refused
-    at the latest (one worker may be handed more than its 3 first)."""
+def test_gunicorn_workers_answer_503_beyond_the_bound_of_the_server(limited):
+    """max_connections is the server's: 2 worker processes hold 3 connections between them,
+    whichever accepted which; every one beyond is refused."""
     held, replies = [], []
     try:
-        for _ in range(7):   # all within the 1 s read timeout, which would free the slots
+        for _ in range(6):   # all within the 2 s read timeout, which would free the slots
             sock = _connect(limited)
             held.append(sock)
             sock.sendall(b"GET /WsDfu/ HTTP/1.1\r\nHost: x\r\n")     # holds its slot
         for sock in held:
-            sock.settimeout(0.1)
+            sock.settimeout(0.2)
             try:
                 replies.append(sock.recv(4096))
             except socket.timeout:
                 replies.append(b"")
-        assert not any(replies[:3]), replies
-        assert any(r.startswith(b"HTTP/1.1 503 Service Unavailable") for r in replies), replies
+        busy = [r for r in replies if r.startswith(b"HTTP/1.1 503 Service Unavailable")]
+        assert len(busy) == 3 and replies.count(b"") == 3, replies
     finally:
         for sock in held:
             sock.close()
     wait_until(lambda: _ok(limited.url), timeout=10, what="the slots to come back")
+
+
+def test_the_count_of_connections_is_shared_with_forked_processes():
+    connections = prefork.Connections(limit=3, slots=2)
+    assert connections.take(0) and connections.take(0)
+    child = multiprocessing.get_context("fork").Process(target=connections.take, args=(1,))
+    child.start()
+    child.join(30)
+    assert connections.total() == 3 and not connections.take(0) and not connections.take(1)
+    connections.add(0, -1)
+    assert connections.take(1) and not connections.take(0)
+    connections.clear(1)              # the master's part when the worker of slot 1 died
+    assert connections.total() == 1 and connections.take(1)
 
 
 def _ok(url: str) -> bool:
@@ -304,9 +375,30 @@ def test_a_crash_of_the_main_process_takes_the_workers_and_the_dfu_server_with_i
 
 
 def test_a_second_dfu_server_on_one_data_dir_waits_for_the_first(tmp_path, monkeypatch):
-    monkeypatch.setattr(prefork, "LOCK_WAIT", 0.2)
-    first = prefork._hold_dfu_server_lock(tmp_path)
+    monkeypatch.setattr(dfuserver, "LOCK_WAIT", 0.2)
+    first = dfuserver.hold_lock(tmp_path)
     with pytest.raises(SystemExit, match="another DFU server holds"):
-        prefork._hold_dfu_server_lock(tmp_path)
+        dfuserver.hold_lock(tmp_path)
     first.close()
-    prefork._hold_dfu_server_lock(tmp_path).close()
+    dfuserver.hold_lock(tmp_path).close()
+
+
+def test_a_dfu_server_process_that_keeps_dying_at_start_is_restarted_less_and_less_often(tmp_path, caplog):
+    """The master's keeper on its own (no gunicorn): each process killed as soon as it is ready
+    is started again after 0.5 s, then 1 s (it never lived `STABLE_SECONDS`)."""
+    from wsservices.engine.config import load_settings
+
+    keeper = dfuserver.DfuServerProcess(load_settings(env={}, overrides={"data_dir": str(tmp_path / "data")}))
+    keeper.start()
+    try:
+        for restarts in (1, 2):
+            dying = keeper.child.pid
+            os.kill(dying, signal.SIGKILL)
+            wait_until(lambda: keeper.restarts == restarts and keeper.child.pid != dying, timeout=60,
+                       what=f"restart {restarts}")
+        assert keeper.child.poll() is None
+        delays = [r.getMessage().rsplit(" in ", 1)[-1] for r in caplog.records if "starting a new one" in r.getMessage()]
+        assert delays == ["0.5 s", "1.0 s"], delays
+    finally:
+        keeper.stop()
+    assert keeper.child.poll() is not None and keeper.restarts == 2     # stopped: not restarted

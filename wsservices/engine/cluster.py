@@ -6,9 +6,10 @@ maps and Roxie queries hang off this object as they are added.
 
 Roles (`ROLES`), as HPCC runs ``esp`` and ``dfuserver`` as separate processes over one Dali:
 
-* ``all`` (default; tests, `hpccemu serve --workers 1`): recovery, the DFU server's workers and
-  the ESP services in this process;
-* ``dfuserver``: recovery, then the DFU server's workers (and the Dali backup), no ESP;
+* ``all`` (default; tests, `hpccemu serve --workers 1`): recovery, the DFU server's workers, the
+  XREF builder and the ESP services in this process;
+* ``dfuserver``: recovery, then the DFU server's workers and the XREF builder (and the Dali
+  backup), no ESP;
 * ``esp``: one of several ESP worker processes: no recovery (the DFU server process ran it
   before any worker started), no DFU workers (submitting queues in the store), and a Roxie that
   follows changes other processes make (roxie/server.py ``shared``).
@@ -17,13 +18,14 @@ Not emulated: separate Dali and Thor processes (the store and the node folders s
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from .config import Settings
 from .datadir import DataDir
 from .dfu.server import DfuServer
 from .environment import Environment
-from .recovery import recover
+from .recovery import recover, recover_dfu_server
 from .dali.backup import DaliBackup
 from .dali.store import Store
 from .dfu.workunits import STATE_NAMES, WorkunitStore
@@ -47,24 +49,31 @@ class Cluster:
                              deterministic=settings.deterministic,
                              name=settings.environment.dfu_server)
         self.roxie = _roxie(self, shared=role != "all")
+        self.xref = _xref(self)
         self.dali_backup = None
         #: ``(address, user, password) -> ForeignDali`` for remote copies (dfu/foreign.py); set by the app
         self.foreign_dali = _no_foreign_dali
 
     @classmethod
-    def open(cls, settings: Settings | None = None, role: str = "all") -> "Cluster":
+    def open(cls, settings: Settings | None = None, role: str = "all", restarted: bool = False) -> "Cluster":
         """Open the data dir and store; unless `role` is ``esp``, finish what a crash interrupted
-        (recovery.py) and start the DFU server's workers."""
+        (recovery.py; `restarted`: a DFU server process started again while ESP processes
+        serve, which recovers only what the dead one owned) and start the DFU server's workers
+        and the XREF builder."""
         settings = settings or Settings()
         datadir = DataDir(settings.data_dir, settings.environment, settings.min_free_bytes).create()
         store = Store.open(datadir.dali_path)
         cluster = cls(settings, datadir, store, role)
         if role == "esp":
             return cluster
-        recover(cluster)
+        if restarted:
+            recover_dfu_server(cluster)
+        else:
+            recover(cluster)
         if settings.dali_backup is not None:
             cluster.dali_backup = DaliBackup(store, settings.dali_backup).start(other_writers=role != "all")
         cluster.dfu.start()
+        cluster.xref.start()
         return cluster
 
     @property
@@ -74,6 +83,7 @@ class Cluster:
     def close(self) -> None:
         self.roxie.close()
         self.dfu.stop()
+        self.xref.stop()
         if self.dali_backup is not None:
             self.dali_backup.close()
         self.store.close()
@@ -91,6 +101,13 @@ class Cluster:
             "schema_version": self.store.schema_version,
             **self.environment.summary(),
         }
+
+    def dfu_server_pid(self) -> int | None:
+        """The process that runs the DFU server: this one (role ``all``), else the holder of the
+        data dir's DFU server lock (None while there is none, e.g. between a crash and a restart)."""
+        if self.role == "all":
+            return os.getpid()
+        return self.datadir.dfu_server_pid()
 
     def counts(self) -> dict[str, Any]:
         """What the cluster holds, for ``/health``: logical files (superfiles among them), DFU
@@ -119,6 +136,13 @@ def _roxie(cluster: "Cluster", shared: bool):
     from .roxie.server import Roxie
 
     return Roxie(cluster, shared=shared)
+
+
+def _xref(cluster: "Cluster"):
+    """The XRef nodes and the build queue (xref/builds.py); builds run where the DFU server does."""
+    from .xref.builds import XRefBuilder
+
+    return XRefBuilder(cluster)
 
 
 def _dfu_jobs() -> dict:

@@ -23,7 +23,9 @@ deterministic       HPCCEMU_DETERMINISTIC       ``false``: when true a submitted
 read_timeout        HPCCEMU_READ_TIMEOUT        ``30`` seconds a connection may stay silent
                                                 while a request is read; then it is closed
 max_connections     HPCCEMU_MAX_CONNECTIONS     ``64`` connections served at once; more are
-                                                answered 503 and closed
+                                                answered 503 and closed. The bound is the
+                                                server's: with ``--workers N`` the ESP worker
+                                                processes share one count (prefork.py)
 max_upload_bytes    HPCCEMU_MAX_UPLOAD_BYTES    ``2000000000``: the largest UploadFile body
 min_free_bytes      HPCCEMU_MIN_FREE_BYTES      ``67108864`` (64 MiB): sprays, copies and
                                                 uploads are refused when the data dir's disk

@@ -45,6 +45,7 @@ MAX_RELATIVE_PATH = 3072
 CLIENT_DATA_BASE = "/var/lib/HPCCSystems/hpcc-data/thor"
 CLIENT_MIRROR_BASE = "/var/lib/HPCCSystems/hpcc-mirror/thor"
 DALI_FILE = "dali.sqlite"
+DFU_SERVER_LOCK = "dfuserver.lock"
 
 
 def contains_rel_paths(path: str) -> bool:
@@ -158,6 +159,32 @@ class DataDir:
     @property
     def offline_root(self) -> Path:
         return self.root / "offline"
+
+    @property
+    def dfu_server_lock(self) -> Path:
+        """Locked (``flock``) by the DFU server process of `hpccemu serve --workers N` for its
+        whole life, with its pid written in it."""
+        return self.root / DFU_SERVER_LOCK
+
+    def dfu_server_pid(self) -> int | None:
+        """The pid of the DFU server process that holds `dfu_server_lock`; None when none does."""
+        try:
+            import fcntl
+        except ImportError:        # no flock: trust the file
+            fcntl = None
+        try:
+            with open(self.dfu_server_lock, "rb") as handle:
+                if fcntl is not None:
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        pass           # held: its holder is alive
+                    else:
+                        return None    # nobody holds it (our shared lock goes with the handle)
+                text = handle.read().decode("ascii", "replace").strip()
+        except FileNotFoundError:
+            return None
+        return int(text) if text.isdigit() else None
 
     def create(self) -> "DataDir":
         """Create every directory of the layout (idempotent; a node taken offline stays away)."""

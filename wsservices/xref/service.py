@@ -13,7 +13,7 @@ from wsservices.engine.dali.catalog import catalog
 from wsservices.engine import codes
 from wsservices.engine.errors import InvalidArgument
 from wsservices.engine.dali.query import FileQuery
-from wsservices.engine.xref import actions, unused
+from wsservices.engine.xref import actions, builds, unused
 from wsservices.engine.xref.builds import XRefBuilder
 from wsservices.esp.service import EspService
 from wsservices.esp import compiled
@@ -37,17 +37,15 @@ class WsDFUXRef(EspService):
     def DFUXRefBuild(self, req):
         if not (req.Cluster or "").strip():
             raise InvalidArgument("Cluster not defined.")
-        group = self.xref.group(req.Cluster.strip())
-        if self.xref.is_queued(group):
+        met = self.xref.queue(self.xref.group(req.Cluster.strip()))
+        if met == builds.IN_PROCESS:
             text = (f"An XRef build for cluster {req.Cluster.strip()} is in process. "
                     "Click here to return to the main XRef List.")
-        elif not self.xref.is_running():
+        elif met == builds.IDLE:
             text = "Running XRef Process. Click here to return to the main XRef List."
         else:
             text = ("Someone is currently running a Xref build. Your request will be added to the queue. "
                     "Please click here to return to the main page.")
-        if not self.xref.is_queued(group):
-            self.xref.queue(group)
         return models.DFUXRefBuildResponse(DFUXRefActionResult=results.messages([text], LIST_HREF))
 
     def DFUXRefBuildCancel(self, req):

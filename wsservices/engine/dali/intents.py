@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Collection, Iterable
 
 from .store import Store
 
@@ -108,14 +108,17 @@ class IntentLog:
                 conn.execute("DELETE FROM switch_intents WHERE id = ?", (intent,))
         return True
 
-    def pending(self) -> list[tuple[int, Switch]]:
-        rows = self.store.query("SELECT id, renames, removals FROM switch_intents ORDER BY id")
+    def pending(self, holders: Collection[str] | None = None) -> list[tuple[int, Switch]]:
+        """The recorded intents (of `holders` only, when given), oldest first."""
+        rows = [r for r in self.store.query("SELECT id, holder, renames, removals FROM switch_intents ORDER BY id")
+                if holders is None or r["holder"] in holders]
         return [(r["id"], Switch([(self.root / a, self.root / b) for a, b in json.loads(r["renames"])],
                                  [self.root / p for p in json.loads(r["removals"])])) for r in rows]
 
-    def recover(self) -> int:
-        """Finish every intent a crash interrupted; returns how many there were."""
-        found = self.pending()
+    def recover(self, holders: Collection[str] | None = None) -> int:
+        """Finish every intent a crash interrupted (those of `holders` only, when given: the
+        others may belong to live work); returns how many there were."""
+        found = self.pending(holders)
         for intent, switch in found:
             log.warning("finishing interrupted switch %d (%d renames, %d removals)", intent,
                         len(switch.renames), len(switch.removals))

@@ -168,7 +168,7 @@ class DfuServer:
     def recover(self) -> int:
         """Fail the workunits a crash stopped (their temporary files removed, their read locks
         dropped); queued ones stay queued in the store. Returns how many were failed."""
-        lost = self.workunits.in_states(W.STARTED, W.ABORTING, W.BLOCKED)
+        lost = self.interrupted()
         for wu in lost:
             self._remove_temporary_files(wu.wuid)
             catalog(self.cluster).locks.release(lock_holder(wu.wuid))
@@ -177,6 +177,10 @@ class DfuServer:
             wu.time_stopped = W.now_utc()
             self.workunits.save(wu)
         return len(lost)
+
+    def interrupted(self) -> list[W.DfuWorkunit]:
+        """The workunits a job of a DFU server was running (`recover` fails them)."""
+        return self.workunits.in_states(W.STARTED, W.ABORTING, W.BLOCKED)
 
     # -- requests from FileSpray -------------------------------------------
     def submit(self, wu: W.DfuWorkunit) -> None:
