@@ -206,6 +206,35 @@ def _index_hints(pattern: str) -> list[tuple[str, list[str]]]:
     return hints
 
 
+#: filters alone whose index lists the matches in name order (``(owner, name)``, ``(kind, name)``)
+_NAME_ORDERED = ("owner", "content type")
+
+
+def _sole_filter(flt: QueryFilter) -> str:
+    """The one filter `flt` has, when it is one of a few kinds that an index or a count serves
+    better alone ('' otherwise): an exact owner or content type (their indexes list the matches
+    in name order), the inverted content type, files not in superfiles, a name's literal start,
+    one node group (most files may match these: see `FileQuery._count_files`)."""
+    if flt.scope_visible is not None or flt.size_from > 0 or flt.size_to > 0 \
+            or flt.start_date or flt.end_date or flt.start_accessed or flt.end_accessed \
+            or flt.max_skew_from > 0 or flt.max_skew_to > 0 or flt.min_skew_from > 0 \
+            or flt.min_skew_to > 0 or any(ch in "*?" for ch in flt.owner + flt.content_type):
+        return ""
+    ftype = (flt.file_type or "").strip().lower()
+    pattern = patterns.collapse_stars(flt.name_pattern or "*")
+    literal = _literal_prefix(pattern)
+    found = [label for label, on in (
+        ("owner", flt.owner), ("content type", flt.content_type and not flt.invert_content),
+        ("inverted content type", flt.content_type and flt.invert_content),
+        ("not in superfiles", ftype == "not in superfiles"),
+        ("file type", ftype in ("superfiles only", "logical files only")),
+        ("name prefix", pattern == literal + "*" and literal
+         and not patterns.prefix_clause("f.name", literal)[0].startswith("substr")),
+        ("name", pattern != "*" and pattern != literal + "*"),
+        ("node group", len(flt.node_groups) == 1), ("node groups", len(flt.node_groups) > 1)) if on]
+    return found[0] if len(found) == 1 else ""
+
+
 def _name_index(conn) -> str:
     """The index of ``logical_files(name)``: the one SQLite made for its UNIQUE constraint."""
     for row in conn.execute("PRAGMA index_list(logical_files)").fetchall():
@@ -216,6 +245,9 @@ def _name_index(conn) -> str:
 
 class FileQuery:
     """DFUQuery / DFUFileView on one catalogue."""
+
+    #: a filter alone that leaves out fewer files than this is counted as all files less those
+    few_unmatched = 1_000
 
     def __init__(self, catalog: FileCatalog):
         self.catalog = catalog
@@ -323,8 +355,8 @@ class FileQuery:
             if where:
                 total = conn.execute(f"SELECT COUNT(*) FROM {source}{where_sql}", params).fetchone()[0]
             else:  # every row of file_clusters has its file: the group's index alone
-                total = conn.execute("SELECT COUNT(*) FROM file_clusters WHERE cluster = ?",
-                                     params).fetchone()[0]
+                total = self._count_files(conn, flt, " WHERE c.cluster = ?", params,
+                                          table="file_clusters c")
         elif flt.node_groups:  # one row per file, showing the first requested group it is on
             marks = ", ".join("?" * len(flt.node_groups))
             source = ("logical_files f JOIN (SELECT file_id, MIN(ord) AS o FROM file_clusters "
@@ -335,8 +367,7 @@ class FileQuery:
         else:  # one row per file and group; superfiles have none. Files (and superfiles) +
             # their second, third... copies: no join to count
             source = "logical_files f LEFT JOIN file_clusters c ON c.file_id = f.id"
-            total = conn.execute(f"SELECT COUNT(*) FROM logical_files f{where_sql}",
-                                 params).fetchone()[0]
+            total = self._count_files(conn, flt, where_sql, params)
             copies = " AND ".join(["c.ord > 0", *where])
             total += conn.execute(  # from the (few) copies, whatever index the filter has
                 "SELECT COUNT(*) FROM file_clusters c CROSS JOIN logical_files f ON f.id = c.file_id "
@@ -344,7 +375,8 @@ class FileQuery:
         subset = total > flt.max_files
         total = min(total, flt.max_files)
         limit = max(0, min(flt.limit, total - flt.offset))
-        by_name = not (flt.sort_by or "").strip() and (where or flt.node_groups)
+        by_name = not (flt.sort_by or "").strip() and (where or flt.node_groups) \
+            and _sole_filter(flt) not in _NAME_ORDERED
         if by_name and self._by_name(conn, total, flt):
             # many matches: walking the names in order meets a page of them soon, where the
             # filter's own index would gather and sort every match
@@ -353,8 +385,9 @@ class FileQuery:
         elif by_name and not flt.node_groups and 0 < limit and flt.offset + limit <= _FIRST_FILES_MAX:
             # few: the first files by name from the filter's index alone (the indexes on what
             # is filtered end in the name), then their rows; a page of rows lies in as many files
-            first = [r[0] for r in conn.execute(
-                f"SELECT f.id FROM logical_files f{where_sql} ORDER BY f.name LIMIT ?",
+            first = [r[0] for r in conn.execute(  # (in the requested direction)
+                f"SELECT f.id FROM logical_files f{where_sql} ORDER BY f.name"
+                f"{' DESC' if flt.descending else ''} LIMIT ?",
                 (*params, flt.offset + limit))]
             where_sql = f" WHERE f.id IN ({', '.join('?' * len(first))})" if first else " WHERE 0"
             params = first
@@ -364,6 +397,35 @@ class FileQuery:
             f"ORDER BY {self._order(flt)} LIMIT ? OFFSET ?",
             (*params, limit, flt.offset)).fetchall()
         return QueryPage(self._rows(conn, rows, flt.include_super_owners), total, subset)
+
+    def _count_files(self, conn, flt: QueryFilter, where_sql: str, params: list[Any],
+                     table: str = "logical_files f") -> int:
+        """How many rows of `table` match. A filter alone that may match most files is first
+        counted as every row (SQLite counts a table without a filter from its pages) less those
+        it does not match, found through an index, if there are fewer than `few_unmatched`
+        of them; else (or with no such complement) its matches are counted."""
+        sole = _sole_filter(flt)
+        kind = flt.content_type.lower()
+        literal = _literal_prefix(patterns.collapse_stars(flt.name_pattern or "*"))
+        low, high = patterns.prefix_clause("f.name", literal)[1] if sole == "name prefix" else ("", "")
+        # what the filter leaves out, as clauses each an index serves (an OR would read rows)
+        outside = {"not in superfiles": [("f.super_owners < 0", []), ("f.super_owners > 0", [])],
+                   "inverted content type": [("f.kind = ? COLLATE NOCASE", [kind])],
+                   "node group": [("c.cluster < ?", flt.node_groups), ("c.cluster > ?", flt.node_groups)],
+                   "name prefix": [("f.name < ?", [low]), ("f.name >= ?", [high])]}.get(sole)
+        if outside:
+            unmatched = 0
+            for clause, values in outside:
+                unmatched += conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE "
+                                          f"{clause} LIMIT ?)", (*values, self.few_unmatched)).fetchone()[0]
+                if unmatched >= self.few_unmatched:
+                    break
+            else:
+                return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] - unmatched
+        if sole == "inverted content type":  # the two ranges around the type, each by the index
+            return sum(conn.execute(f"SELECT COUNT(*) FROM {table} WHERE f.kind {op} ? COLLATE NOCASE",
+                                    (kind,)).fetchone()[0] for op in ("<", ">"))
+        return conn.execute(f"SELECT COUNT(*) FROM {table}{where_sql}", params).fetchone()[0]
 
     @staticmethod
     def _by_name(conn, total: int, flt: QueryFilter) -> bool:
@@ -448,9 +510,12 @@ class FileQuery:
         if flt.content_type:
             kind = flt.content_type.lower()
             clause, values = patterns.pattern_clause("lower(f.kind)", kind)
-            if flt.invert_content and not any(ch in "*?" for ch in kind):
-                # not equal: the two ranges around it, which the lower(kind) index serves
-                clause, values = "(lower(f.kind) < ? OR lower(f.kind) > ?)", [kind, kind]
+            if not any(ch in "*?" for ch in kind):  # NOCASE folds ASCII only, as lower() does:
+                # the (kind, name) index serves equality in name order, inequality as two ranges
+                clause, values = "f.kind = ? COLLATE NOCASE", [kind]
+                if flt.invert_content:
+                    clause = "(f.kind < ? COLLATE NOCASE OR f.kind > ? COLLATE NOCASE)"
+                    values = [kind, kind]
             elif flt.invert_content:
                 clause = f"NOT ({clause})"
             else:
@@ -466,11 +531,20 @@ class FileQuery:
             params.append(flt.size_to)
         for column, lo, hi in (("f.modified", flt.start_date, flt.end_date),
                                ("f.accessed", flt.start_accessed, flt.end_accessed)):
-            # seconds compared; the plain range before it is what the modified index serves
-            if lo:
+            # seconds compared (a stamp's fraction ignored) as a plain range the modified index
+            # serves: for a bound of 19 characters, substr(stamp, 1, 19) >= lo is stamp >= lo,
+            # and substr(stamp, 1, 19) <= hi is stamp < hi with its last character incremented
+            if lo and len(lo) == 19:
+                where.append(f"{column} >= ?")
+                params.append(lo)
+            elif lo:
                 where.append(f"{column} >= ? AND substr({column}, 1, 19) >= ?")
                 params += [lo, lo]
-            if hi:
+            upper, bounds = patterns.prefix_clause(column, hi) if hi else ("", [])
+            if hi and len(hi) == 19 and not upper.startswith("substr"):
+                where.append(f"{column} < ?")
+                params.append(bounds[1])
+            elif hi:
                 where.append(f"{column} <= ? AND substr({column}, 1, 19) <= ?")
                 params += [hi + "\U0010ffff", hi]
         for column, lo, hi in (("f.max_skew", flt.max_skew_from, flt.max_skew_to),

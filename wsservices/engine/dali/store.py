@@ -372,6 +372,11 @@ WHEN OLD.sub_id != NEW.sub_id BEGIN
     UPDATE logical_files SET super_owners = super_owners + 1 WHERE id = NEW.sub_id;
 END;
 """),
+    Migration(11, "logical files: DFUQuery's content type served in name order by a plain index",
+              """
+DROP INDEX logical_files_kind;
+CREATE INDEX logical_files_kind ON logical_files(kind COLLATE NOCASE, name);
+"""),
     Migration(12, "xref: the build queue in the store, served by one process for the whole server",
               """
 ALTER TABLE xref_nodes ADD COLUMN queued INTEGER NOT NULL DEFAULT 0;  -- order of request; 0: not queued
